@@ -8,6 +8,13 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
+# Headless Chromium checks the HTML documents (Debian's package, no download).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends chromium >/dev/null) ||
+    echo "test.sh: WARNING: could not install chromium; HTML checks will skip" >&2
+fi
+
 # Rich output must not depend on the terminal the tests run in.
 export COLUMNS=120 NO_COLOR=1 TERM=dumb
 
