@@ -1,0 +1,1 @@
+"""Entra Connect configuration: model, export reader/writer, conflict analysis."""
