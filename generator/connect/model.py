@@ -29,6 +29,7 @@ ZERO_GUID = "{00000000-0000-0000-0000-000000000000}"
 OUT_OF_BOX_TAG_PREFIX = "Microsoft."
 ENTRA_SUBTYPE = "Windows Azure Active Directory (Microsoft)"
 AD_CATEGORY = "AD"
+SERVER_VERSION_PARAMETER = "Microsoft.Synchronize.ServerConfigurationVersion"
 
 
 def guid_key(value: str) -> str:
@@ -257,6 +258,12 @@ class MetaverseSchema:
     attributes: Mapping[str, MetaverseAttribute] = field(default_factory=dict)
     server: str = ""
     export_date: str = ""
+    parameters: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def server_version(self) -> str:
+        """The build that wrote the export, when the global settings say it."""
+        return self.parameters.get(SERVER_VERSION_PARAMETER, "")
 
     def has(self, object_type: str, attribute: str) -> bool:
         """Does ``object_type`` carry ``attribute``? (case-insensitive)"""
