@@ -1,0 +1,159 @@
+"""CSV exports: csvde and ``Get-ADUser | Export-Csv``.
+
+csvde puts ``DN`` first, joins the values of a multi-valued attribute with
+``;`` and writes binary values as ``X'hex'``. Export-Csv names columns after
+Get-ADUser properties (``DistinguishedName``, ``SID``, ...), may start with a
+``#TYPE`` line (Windows PowerShell 5.1), writes null as an empty unquoted field
+and binary values as GUID or SID strings. The stdlib csv module does the
+parsing; this module maps the columns and reports broken rows by line.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from generator.errors import InputError
+from generator.model import User, Value
+from generator.readers.base import FileSource
+from generator.readers.entries import is_user_record, make_user
+from generator.readers.textlines import text_lines
+
+# Get-ADUser property names that differ from the LDAP display names.
+EXPORT_CSV_ALIASES = {
+    "distinguishedname": "distinguishedName",
+    "sid": "objectSid",
+    "surname": "sn",
+    "emailaddress": "mail",
+    "officephone": "telephoneNumber",
+    "city": "l",
+    "state": "st",
+    "country": "c",
+    "postalcode": "postalCode",
+    "streetaddress": "streetAddress",
+    "mobilephone": "mobile",
+    "office": "physicalDeliveryOfficeName",
+}
+# Attributes csvde writes as ``a;b;c``; other values keep their semicolons.
+MULTI_VALUED = frozenset(
+    {
+        "objectclass",
+        "proxyaddresses",
+        "memberof",
+        "member",
+        "serviceprincipalname",
+        "othermailbox",
+        "othertelephone",
+        "url",
+        "dscorepropagationdata",
+        "sidhistory",
+        "usercertificate",
+    }
+)
+
+
+class CsvSource(FileSource):
+    """Users from a csvde or Export-Csv file."""
+
+    def _read(self) -> Iterator[User]:
+        rows = _Rows(self.path)
+        header = rows.header()
+        csvde = header[0].lower() == "dn"
+        columns = [_column_name(h, csvde) for h in header]
+        dn_index = _dn_index(self.path, columns, rows.header_line)
+        for number, row in rows:
+            attributes = _attributes(columns, row, csvde)
+            user = make_user(row[dn_index], attributes, forest="", line=number)
+            if is_user_record(user.attributes):
+                yield user
+
+
+class _Rows:
+    """The csv reader over decoded lines, with the line each row starts on."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lines = self._content_lines(text_lines(path))
+        self._reader = csv.reader(self._lines_only(), strict=True)
+        self._offset = 0
+        self._header: list[str] = []
+        self.header_line = 1
+
+    def _content_lines(
+        self, lines: Iterator[tuple[int, str]]
+    ) -> Iterator[tuple[int, str]]:
+        first = next(lines, None)
+        if first is not None and first[1].startswith("#TYPE"):
+            self._offset = 1  # Windows PowerShell 5.1's type line
+        elif first is not None:
+            yield first
+        yield from lines
+
+    def _lines_only(self) -> Iterator[str]:
+        for _number, line in self._lines:
+            yield line
+
+    def _next(self) -> tuple[int, list[str]] | None:
+        before = self._reader.line_num
+        try:
+            row = next(self._reader, None)
+        except csv.Error as error:
+            line = self._reader.line_num + self._offset
+            raise InputError(
+                f"broken CSV: {error}", path=self.path, line=line
+            ) from None
+        return None if row is None else (before + 1 + self._offset, row)
+
+    def header(self) -> list[str]:
+        found = self._next()
+        if found is None or not any(found[1]):
+            raise InputError("empty CSV file: no header row", path=self.path, line=1)
+        self.header_line, self._header = found
+        return found[1]
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        width = len(self._header)
+        while (found := self._next()) is not None:
+            number, row = found
+            if not row:
+                continue
+            if len(row) != width:
+                raise InputError(
+                    f"row has {len(row)} fields, the header has {width}",
+                    path=self.path,
+                    line=number,
+                )
+            yield number, row
+
+
+def _column_name(header: str, csvde: bool) -> str:
+    name = header.strip()
+    return name if csvde else EXPORT_CSV_ALIASES.get(name.lower(), name)
+
+
+def _dn_index(path: Path, columns: list[str], line: int) -> int:
+    lowered = [c.lower() for c in columns]
+    for wanted in ("dn", "distinguishedname"):
+        if wanted in lowered:
+            return lowered.index(wanted)
+    raise InputError(
+        "no DN or DistinguishedName column: not a csvde or Get-ADUser export",
+        path=path,
+        line=line,
+    )
+
+
+def _attributes(
+    columns: list[str], row: list[str], csvde: bool
+) -> dict[str, list[Value]]:
+    attributes: dict[str, list[Value]] = {}
+    for name, cell in zip(columns, row, strict=True):
+        if cell == "" or name.lower() == "dn":
+            continue
+        if csvde and name.lower() in MULTI_VALUED:
+            values: list[Value] = [v for v in cell.split(";") if v]
+        else:
+            values = [cell]
+        attributes[name] = values
+    return attributes

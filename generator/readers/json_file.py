@@ -1,0 +1,75 @@
+"""JSON exports: our snapshot format and ldapdomaindump's ``domain_users.json``.
+
+ldapdomaindump writes one array of ``{"attributes": {...}, "dn": ...}`` objects
+with every attribute as a list, binary values as
+``{"encoded": ..., "encoding": "base64"}``, GUIDs in braces and SIDs as text.
+Both are streamed with ijson, so memory does not grow with the users.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+from generator.errors import InputError
+from generator.model import User, Value
+from generator.readers.base import FileSource
+from generator.readers.entries import is_user_record, make_user
+from generator.readers.jsonstream import first_byte, stream_items
+
+
+class DomainDumpSource(FileSource):
+    """Users from ldapdomaindump's ``domain_users.json``."""
+
+    def _read(self) -> Iterator[User]:
+        for index, item in enumerate(stream_items(self.path, "item"), 1):
+            dn, attributes = _dump_entry(self.path, index, item)
+            user = make_user(dn, attributes, forest="")
+            if is_user_record(user.attributes):
+                yield user
+
+
+def _dump_entry(path: Any, index: int, item: Any) -> tuple[str, dict[str, list[Value]]]:
+    if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
+        raise InputError(
+            f"entry {index} is not an ldapdomaindump object with 'attributes'",
+            path=path,
+        )
+    attributes = {
+        name: [
+            _dump_value(v) for v in (values if isinstance(values, list) else [values])
+        ]
+        for name, values in item["attributes"].items()
+    }
+    dn = item.get("dn") or _first_text(attributes.get("distinguishedName", []))
+    return dn, attributes
+
+
+def _dump_value(value: Any) -> Value:
+    if isinstance(value, dict) and value.get("encoding") == "base64":
+        try:
+            return base64.b64decode(str(value.get("encoded", "")), validate=True)
+        except ValueError:
+            return str(value.get("encoded", ""))  # an odd value, kept as text
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+def _first_text(values: list[Value]) -> str:
+    return next((v for v in values if isinstance(v, str)), "")
+
+
+def json_source_class(path: Any) -> type[FileSource]:
+    """Snapshot for a JSON object, ldapdomaindump for a JSON array."""
+    from generator.readers.snapshot import SnapshotSource  # noqa: PLC0415
+
+    start = first_byte(path)
+    if start == b"[":
+        return DomainDumpSource
+    if start == b"{":
+        return SnapshotSource
+    raise InputError(
+        "not a snapshot or ldapdomaindump file (expected JSON)", path=path, line=1
+    )
