@@ -10,7 +10,6 @@ line break, so a rule read and written back is the same document.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,9 +30,8 @@ from generator.connect.model import (
     ScopeGroup,
     SyncRule,
 )
+from generator.console import log
 from generator.errors import InputError
-
-log = logging.getLogger(__name__)
 
 RULES_DIR = "SynchronizationRules"
 CONNECTORS_DIR = "Connectors"
