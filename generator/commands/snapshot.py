@@ -1,14 +1,78 @@
-"""`entra-rulegen snapshot`: placeholder until its issue lands."""
+"""`entra-rulegen snapshot`: save a live forest's schema and users to a file.
+
+Every other command then runs on the snapshot (``--source FILE.json``) with no
+domain controller. The snapshot is written under a temporary name and renamed
+once complete, so a failed read never leaves a file that looks whole.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from generator.errors import RulegenError
+from generator.commands.options import Sources, source_options
+from generator.console import err
+from generator.errors import UsageError
+from generator.model import SourceSpec
 
 
 def register(app: typer.Typer) -> None:
     @app.command("snapshot")
-    def command() -> None:
-        """Not built yet."""
-        raise RulegenError("snapshot is not built yet")
+    @source_options
+    def command(
+        sources: Sources,
+        out: Annotated[
+            Path,
+            typer.Option(
+                "--out", help="The snapshot file to write (JSON).", dir_okay=False
+            ),
+        ],
+        force: Annotated[
+            bool, typer.Option("--force", help="Replace an existing file.")
+        ] = False,
+    ) -> None:
+        """Save a live forest's schema and users for offline use."""
+        spec = _live_spec(sources)
+        if out.exists() and not force:
+            raise UsageError(f"{str(out)!r} exists; pass --force to replace it")
+        count, forest = take_snapshot(spec, sources, out)
+        err.print(
+            f"wrote {count:,} users of {forest} to {out}", markup=False, highlight=False
+        )
+
+
+def _live_spec(sources: Sources) -> SourceSpec:
+    if len(sources.specs) != 1:
+        raise UsageError("snapshot reads exactly one --source ldap[s]://HOST")
+    spec = sources.specs[0]
+    if not spec.source.lower().startswith(("ldap://", "ldaps://")):
+        raise UsageError(
+            f"snapshot reads a live directory; {spec.source!r} is not ldap[s]://HOST"
+        )
+    if spec.schema:
+        raise UsageError("snapshot reads the live schema; drop --schema")
+    return spec
+
+
+def take_snapshot(spec: SourceSpec, sources: Sources, out: Path) -> tuple[int, str]:
+    """Read the forest once and stream it into ``out``; returns (users, forest)."""
+    # Imported here: they pull in ldap3, which other commands do not need.
+    from generator.readers.ldap import open_ldap  # noqa: PLC0415
+    from generator.readers.snapshot import write_snapshot  # noqa: PLC0415
+
+    source = open_ldap(spec, sources.live)
+    try:
+        forest = source.forest
+        count = write_snapshot(
+            out,
+            source=source.name,
+            forest=forest,
+            base_dn=source.base_dn,
+            schema=source.schema(),
+            users=source.users(),
+        )
+    finally:
+        source.close()
+    return count, forest

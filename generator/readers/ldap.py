@@ -1,0 +1,684 @@
+"""Read a live forest over LDAP: bind, RootDSE, schema partition, paged users.
+
+The only module that imports ldap3. Values are read raw (no ldap3 schema is
+loaded, so ldap3 never rejects an attribute it does not know) and decoded with
+the forest's own schema. Every ldap3 failure becomes one :class:`DirectoryError`
+line here; the bind password never reaches a message, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import importlib.util
+import logging
+import os
+import re
+import ssl
+import sys
+import weakref
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from ldap3 import (
+    BASE,
+    KERBEROS,
+    NONE,
+    NTLM,
+    SASL,
+    SIMPLE,
+    SUBTREE,
+    Connection,
+    Server,
+    Tls,
+)
+from ldap3.core.exceptions import LDAPException
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from generator.console import err
+from generator.errors import DirectoryError, InputError, UsageError
+from generator.model import (
+    BINARY_ATTRIBUTES,
+    IDENTITY_ATTRIBUTES,
+    LiveOptions,
+    SourceSpec,
+    User,
+    Value,
+    forest_from_dn,
+)
+from generator.schema import AttributeDef, ClassDef, Schema
+
+logger = logging.getLogger("entra_rulegen.readers.ldap")
+
+PASSWORD_VARIABLE = "ENTRA_RULEGEN_PASSWORD"
+USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
+# Windows AD refuses larger pages (MaxPageSize in the default query policy).
+MAX_PAGE_SIZE = 1000
+CONNECT_TIMEOUT = 10
+RECEIVE_TIMEOUT = 120
+PAGED_RESULTS_OID = "1.2.840.113556.1.4.319"
+PORTS = {
+    ("ldap", False): 389,
+    ("ldaps", False): 636,
+    ("ldap", True): 3268,
+    ("ldaps", True): 3269,
+}
+# OctetString, NT security descriptor and SID syntaxes (MS-ADTS 3.1.1.2.2.2).
+BINARY_SYNTAXES = frozenset({"2.5.5.10", "2.5.5.15", "2.5.5.17"})
+ROOT_DSE_ATTRIBUTES = (
+    "defaultNamingContext",
+    "rootDomainNamingContext",
+    "schemaNamingContext",
+    "dnsHostName",
+)
+ATTRIBUTE_SCHEMA_FIELDS = (
+    "lDAPDisplayName",
+    "attributeSyntax",
+    "isSingleValued",
+    "isMemberOfPartialAttributeSet",
+    "systemOnly",
+)
+CLASS_SCHEMA_FIELDS = (
+    "lDAPDisplayName",
+    "subClassOf",
+    "auxiliaryClass",
+    "systemAuxiliaryClass",
+    "mayContain",
+    "systemMayContain",
+    "mustContain",
+    "systemMustContain",
+)
+_RANGE = re.compile(r"^(?P<name>[^;]+);range=(?P<low>\d+)-(?P<high>\d+|\*)$", re.I)
+# The "data" code in an AD bind failure (MS-ADTS 3.1.1.3.4.1.12 and KB articles).
+_BIND_DATA = {
+    "525": "no such user",
+    "52e": "invalid credentials",
+    "530": "logon not permitted at this time",
+    "531": "logon not permitted from this workstation",
+    "532": "password expired",
+    "533": "account disabled",
+    "701": "account expired",
+    "773": "password must be changed",
+    "775": "account locked out",
+}
+
+Entry = dict[str, list[bytes]]
+Connector = Callable[[], Connection]
+Scope = Literal["BASE", "LEVEL", "SUBTREE"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a live source points: scheme, host and port."""
+
+    scheme: str
+    host: str
+    port: int
+
+    @property
+    def use_ssl(self) -> bool:
+        return self.scheme == "ldaps"
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def open_ldap(spec: SourceSpec, live: LiveOptions) -> LdapSource:
+    """A live forest; options are checked now, the DC is contacted on first use."""
+    target = parse_target(spec.source, live.gc)
+    check_options(target, live)
+    warn_about_transport(target, live)
+    return LdapSource(spec, target, live, lambda: connect(target, live))
+
+
+def parse_target(url: str, gc: bool = False) -> Target:
+    """``ldaps://dc1.contoso.com[:636]`` -> Target; the GC ports with ``--gc``."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in {"ldap", "ldaps"} or not parts.hostname:
+        raise UsageError(f"{url!r} is not ldap://HOST[:PORT] or ldaps://HOST[:PORT]")
+    if parts.path not in {"", "/"} or parts.query or parts.username:
+        raise UsageError(
+            f"{url!r}: give only ldap[s]://HOST[:PORT]; the base DN goes in --base-dn"
+        )
+    try:
+        port = parts.port or PORTS[(scheme, gc)]
+    except ValueError:
+        raise UsageError(f"{url!r}: the port is not a number from 1 to 65535") from None
+    return Target(scheme, parts.hostname, port)
+
+
+def check_options(target: Target, live: LiveOptions) -> None:
+    """Options that contradict each other stop the run before any connection."""
+    if live.no_tls and target.use_ssl:
+        raise UsageError("--no-tls applies to ldap:// only; ldaps:// is always TLS")
+    if live.no_tls and (live.ca_file or live.tls_server_name or live.insecure):
+        raise UsageError(
+            "--no-tls excludes --ca-file, --tls-server-name and --insecure"
+        )
+    if live.insecure and live.ca_file:
+        raise UsageError("--insecure and --ca-file exclude each other")
+    if not 1 <= live.page_size <= MAX_PAGE_SIZE:
+        raise UsageError(f"--page-size must be from 1 to {MAX_PAGE_SIZE}")
+    if live.auth not in {"simple", "ntlm", "kerberos"}:
+        raise UsageError(f"--auth {live.auth!r}: use simple, ntlm or kerberos")
+    if live.auth != "kerberos" and not live.user:
+        raise UsageError(
+            f"--user is needed to bind to {target.host} (or use --auth kerberos)"
+        )
+    if live.auth == "ntlm" and "\\" not in (live.user or ""):
+        raise UsageError(f"--auth ntlm needs --user as DOMAIN\\name, not {live.user!r}")
+    if live.ca_file and not os.path.isfile(live.ca_file):
+        raise InputError("CA file not found", path=live.ca_file)
+
+
+def warn_about_transport(target: Target, live: LiveOptions) -> None:
+    if live.no_tls:
+        logger.warning(
+            "binding to %s without TLS (--no-tls): the credentials and every "
+            "value read cross the network in clear text",
+            target.address,
+        )
+    elif live.insecure:
+        logger.warning(
+            "not checking %s's certificate (--insecure): anyone in the path can "
+            "pose as the DC",
+            target.address,
+        )
+
+
+def read_password(user: str | None) -> str:
+    """From ENTRA_RULEGEN_PASSWORD, else a hidden prompt on the terminal."""
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"no password for {user!r}: set {PASSWORD_VARIABLE} "
+                "(there is no terminal to prompt on)"
+            )
+        password = getpass.getpass(f"Password for {user}: ", stream=sys.stderr)
+    if not password:
+        # AD treats a simple bind with an empty password as anonymous: refuse it.
+        raise UsageError(f"empty password for {user!r}")
+    return password
+
+
+def connect(target: Target, live: LiveOptions) -> Connection:
+    """An open, bound connection, or one DirectoryError line saying why not."""
+    server = Server(
+        target.host,
+        port=target.port,
+        use_ssl=target.use_ssl,
+        tls=make_tls(live),
+        get_info=NONE,
+        connect_timeout=CONNECT_TIMEOUT,
+    )
+    conn = Connection(
+        server,
+        raise_exceptions=False,
+        auto_referrals=False,
+        auto_range=False,
+        check_names=False,
+        read_only=True,
+        receive_timeout=RECEIVE_TIMEOUT,
+        return_empty_attributes=False,
+        **credentials(target, live),
+    )
+    try:
+        conn.open()
+        if not target.use_ssl and not live.no_tls and not conn.start_tls():
+            raise DirectoryError(
+                "StartTLS was refused; use ldaps:// instead", host=target.address
+            )
+        bound = conn.bind()
+    except LDAPException as error:
+        raise connect_error(target, error) from None
+    # ldap3 keeps the password only to bind again; it must not outlive the bind.
+    conn.password = None
+    if not bound:
+        result = dict(conn.result)
+        conn.unbind()
+        raise bind_error(target, live, result)
+    return conn
+
+
+def make_tls(live: LiveOptions) -> Tls | None:
+    """Certificate checks on unless --insecure; --tls-server-name is accepted."""
+    if live.no_tls:
+        return None
+    name = live.tls_server_name or None
+    if live.insecure:
+        return Tls(validate=ssl.CERT_NONE, sni=name)
+    return Tls(
+        validate=ssl.CERT_REQUIRED,
+        ca_certs_file=live.ca_file,
+        valid_names=[name] if name else None,
+        sni=name,
+    )
+
+
+def credentials(target: Target, live: LiveOptions) -> dict[str, Any]:
+    """The Connection arguments for the chosen bind method."""
+    if live.auth == "kerberos":
+        if importlib.util.find_spec("gssapi") is None:
+            raise DirectoryError(
+                "--auth kerberos needs the gssapi package: "
+                "pip install 'entra-rulegen[kerberos]'",
+                host=target.address,
+            )
+        service_host = live.tls_server_name or target.host
+        return {
+            "authentication": SASL,
+            "sasl_mechanism": KERBEROS,
+            "sasl_credentials": (service_host,),
+        }
+    method = NTLM if live.auth == "ntlm" else SIMPLE
+    password = read_password(live.user)
+    return {"user": live.user, "password": password, "authentication": method}
+
+
+def connect_error(target: Target, error: LDAPException) -> DirectoryError:
+    """A failure to open, secure or bind, named the way an admin can act on."""
+    text = str(error)
+    kind = type(error).__name__
+    if "certificate" in text.lower() or "ssl" in text.lower():
+        return DirectoryError(f"TLS failed: {tls_reason(text)}", host=target.address)
+    if kind == "LDAPSessionTerminatedByServerError":
+        return DirectoryError(
+            "the DC closed the connection during the bind (a DC that does not "
+            "offer this bind method, such as Samba with --auth ntlm)",
+            host=target.address,
+        )
+    if kind.startswith("LDAPSocketOpen") or "socket" in text.lower():
+        return DirectoryError(
+            f"cannot connect to port {target.port}: {socket_reason(text)}",
+            host=target.address,
+        )
+    return DirectoryError(f"bind failed: {kind}", host=target.address)
+
+
+def tls_reason(text: str) -> str:
+    """Why ldap3/OpenSSL rejected the DC's certificate, with the next step."""
+    lowered = text.lower()
+    if "doesn't match" in lowered:
+        named = re.findall(r"'commonName', '([^']+)'", text)
+        shown = f" (it names {named[0]!r})" if named else ""
+        return (
+            f"the certificate does not carry the name used to connect{shown}; "
+            "connect by that name or pass --tls-server-name NAME"
+        )
+    if "certificate verify failed" in lowered:
+        detail = re.search(r"certificate verify failed: ([^(']+)", text)
+        why = detail.group(1).strip() if detail else "untrusted certificate"
+        return f"{why}; pass --ca-file with the CA that issued the DC's certificate"
+    detail = re.search(r"\[SSL[^\]]*\][^(')\"]*", text)
+    return detail.group(0).strip() if detail else "handshake failed"
+
+
+def socket_reason(text: str) -> str:
+    found = re.search(r"\[Errno[^\]]*\]\s*([^'\")\]]+)", text)
+    if found:
+        return found.group(1).strip().lower()
+    if "timed out" in text.lower():
+        return "timed out"
+    return "no answer"
+
+
+def bind_error(
+    target: Target, live: LiveOptions, result: Mapping[str, Any]
+) -> DirectoryError:
+    """Bind result codes (RFC 4511 4.1.9) as one actionable line."""
+    code = result.get("result")
+    message = str(result.get("message") or "")
+    who = live.user or "the Kerberos ticket's principal"
+    if code == 49:
+        data = re.search(r"data ([0-9a-f]+)", message)
+        why = (
+            _BIND_DATA.get(data.group(1), "invalid credentials")
+            if data
+            else ("invalid credentials")
+        )
+        return DirectoryError(
+            f"cannot bind as {who!r}: {why}; check --user and {PASSWORD_VARIABLE}",
+            host=target.address,
+        )
+    if code == 8:
+        return DirectoryError(
+            f"the DC requires stronger authentication (LDAP signing) to bind as "
+            f"{who!r}: use ldaps:// or StartTLS (drop --no-tls)",
+            host=target.address,
+        )
+    description = result.get("description") or f"result {code}"
+    return DirectoryError(f"cannot bind as {who!r}: {description}", host=target.address)
+
+
+class LdapSource:
+    """A live forest as a DirectorySource; the connection opens on first use."""
+
+    def __init__(
+        self, spec: SourceSpec, target: Target, live: LiveOptions, connector: Connector
+    ) -> None:
+        self.spec = spec
+        self.target = target
+        self.live = live
+        self._connector = connector
+        self._conn: Connection | None = None
+        self._root: dict[str, str] = {}
+        self._schema: Schema | None = None
+        self.unreadable_attributes: frozenset[str] = frozenset()
+        self.missing_attributes: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        return self.spec.source
+
+    @property
+    def forest(self) -> str:
+        if self.spec.forest:
+            return self.spec.forest.lower()
+        root = self.root_dse()
+        return forest_from_dn(root.get("rootDomainNamingContext") or self.base_dn)
+
+    @property
+    def base_dn(self) -> str:
+        """--base-dn, else the domain (or, through the GC, the whole forest)."""
+        if self.live.base_dn is not None:
+            return self.live.base_dn
+        if self.live.gc:
+            return ""
+        found = self.root_dse().get("defaultNamingContext")
+        if not found:
+            raise DirectoryError(
+                "the RootDSE has no defaultNamingContext; pass --base-dn",
+                host=self.target.address,
+            )
+        return found
+
+    def connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._connector()
+            weakref.finalize(self, _quiet_unbind, self._conn)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            _quiet_unbind(self._conn)
+            self._conn = None
+
+    def root_dse(self) -> dict[str, str]:
+        if not self._root:
+            entries = self.search("", "(objectClass=*)", ROOT_DSE_ATTRIBUTES, BASE)
+            first = next(entries, None)
+            raw = first[1] if first else {}
+            self._root = {k: _text(v[0]) for k, v in raw.items() if v}
+        return self._root
+
+    def schema(self) -> Schema:
+        """The forest's schema partition, read once per source."""
+        if self._schema is None:
+            self._schema = read_schema(self)
+        return self._schema
+
+    def users(self, attributes: Collection[str] | None = None) -> Iterator[User]:
+        """Stream user objects page by page, with a progress bar on stderr."""
+        schema = self.schema()
+        wanted = self._plan_attributes(schema, attributes)
+        forest = self.forest
+        with progress(self.name) as advance:
+            for dn, raw in self.search(self.base_dn, USER_FILTER, wanted):
+                self._complete_ranges(dn, raw)
+                yield to_user(dn, raw, schema, forest)
+                advance()
+
+    def _plan_attributes(
+        self, schema: Schema, attributes: Collection[str] | None
+    ) -> list[str]:
+        """Names the schema knows; through the GC only partial-set ones."""
+        if attributes is None:
+            if self.live.gc:
+                self.unreadable_attributes = frozenset(
+                    a.name
+                    for a in schema.attributes.values()
+                    if not a.in_partial_attribute_set and schema.allowed_on(a.name)
+                )
+            return ["*"]
+        known: dict[str, AttributeDef] = {}
+        missing: set[str] = set()
+        for name in (*IDENTITY_ATTRIBUTES, *attributes):
+            found = schema.attribute(name)
+            if found is None:
+                missing.add(name)
+            else:
+                known.setdefault(found.name.lower(), found)
+        self.missing_attributes = frozenset(missing)
+        if missing:
+            logger.info(
+                "not in the schema, not asked for: %s", ", ".join(sorted(missing))
+            )
+        if self.live.gc:
+            outside = {a.name for a in known.values() if not a.in_partial_attribute_set}
+            self.unreadable_attributes = frozenset(outside)
+            if outside:
+                logger.warning(
+                    "not readable through the Global Catalog (outside the partial "
+                    "attribute set): %s",
+                    ", ".join(sorted(outside)),
+                )
+            known = {k: a for k, a in known.items() if a.name not in outside}
+        return [a.name for a in known.values()]
+
+    def search(
+        self,
+        base: str,
+        search_filter: str,
+        attributes: Collection[str],
+        scope: Scope = SUBTREE,
+    ) -> Iterator[tuple[str, Entry]]:
+        """Every entry of a paged search; a failed page is an error, never an end."""
+        conn = self.connection()
+        cookie: bytes | None = None
+        count = 0
+        while True:
+            try:
+                conn.search(
+                    base,
+                    search_filter,
+                    scope,
+                    attributes=list(attributes),
+                    paged_size=self.live.page_size if scope != BASE else None,
+                    paged_cookie=cookie,
+                )
+            except LDAPException as error:
+                raise search_broken(self.target, error, count) from None
+            result = dict(conn.result)
+            if result.get("result") != 0:
+                raise search_error(self.target, result, base, count)
+            page = [
+                (str(r["dn"]), dict(r.get("raw_attributes") or {}))
+                for r in conn.response or []
+                if r.get("type") == "searchResEntry"
+            ]
+            for entry in page:
+                count += 1
+                yield entry
+            cookie = _cookie(result)
+            if not cookie:
+                return
+
+    def _complete_ranges(self, dn: str, raw: Entry) -> None:
+        """Follow ``member;range=0-1499`` to ``;range=N-*`` (MS-ADTS 3.1.1.3.1.3.3)."""
+        for key in [k for k in raw if _RANGE.match(k)]:
+            match = _RANGE.match(key)
+            assert match is not None
+            name, high = match.group("name"), match.group("high")
+            values = list(raw.pop(key))
+            while high != "*":
+                ask = f"{name};range={int(high) + 1}-*"
+                _, more = next(self.search(dn, "(objectClass=*)", [ask], BASE))
+                part = next((k for k in more if _RANGE.match(k)), None)
+                if part is None:
+                    break
+                values.extend(more[part])
+                high = _RANGE.match(part).group("high")  # type: ignore[union-attr]
+            raw[name] = values
+
+
+def _cookie(result: Mapping[str, Any]) -> bytes | None:
+    control = (result.get("controls") or {}).get(PAGED_RESULTS_OID) or {}
+    cookie = (control.get("value") or {}).get("cookie")
+    return cookie or None
+
+
+def search_error(
+    target: Target, result: Mapping[str, Any], base: str, count: int
+) -> DirectoryError:
+    """Search result codes (RFC 4511 4.1.9) as one line, naming what to change."""
+    code = result.get("result")
+    description = str(result.get("description") or f"result {code}")
+    if code == 32 and count == 0:
+        return DirectoryError(
+            f"base DN {base!r} does not exist (noSuchObject); check --base-dn",
+            host=target.address,
+        )
+    if code in {3, 4, 11}:
+        return DirectoryError(
+            f"scan incomplete: the DC stopped the search after {count} entries "
+            f"({description}: a time or size limit); lower --page-size or ask the "
+            "DC's admin about the query policy",
+            host=target.address,
+        )
+    if code == 10:
+        referral = ", ".join(result.get("referrals") or []) or "another DC"
+        return DirectoryError(
+            f"the DC referred the search of {base!r} to {referral}; referrals are "
+            "not followed: connect to that DC, or use --gc",
+            host=target.address,
+        )
+    if code == 8:
+        return DirectoryError(
+            "the DC requires stronger authentication to search: use ldaps://",
+            host=target.address,
+        )
+    prefix = f"scan incomplete after {count} entries: " if count else ""
+    return DirectoryError(
+        f"{prefix}search of {base!r} failed: {description}", host=target.address
+    )
+
+
+def search_broken(target: Target, error: LDAPException, count: int) -> DirectoryError:
+    """The connection failed mid-search: never a shorter result."""
+    return DirectoryError(
+        f"scan incomplete after {count} entries: the connection failed "
+        f"({type(error).__name__})",
+        host=target.address,
+    )
+
+
+def read_schema(source: LdapSource) -> Schema:
+    """attributeSchema and classSchema objects of the schema partition."""
+    schema_nc = source.root_dse().get("schemaNamingContext")
+    if not schema_nc:
+        raise DirectoryError(
+            "the RootDSE has no schemaNamingContext", host=source.target.address
+        )
+    schema = Schema(origin="live", source=source.name)
+    search = source.search
+    for _, raw in search(
+        schema_nc, "(objectClass=attributeSchema)", ATTRIBUTE_SCHEMA_FIELDS
+    ):
+        values = _texts(raw)
+        if values.get("ldapdisplayname"):
+            schema.add_attribute(schema_attribute(values))
+    for _, raw in search(schema_nc, "(objectClass=classSchema)", CLASS_SCHEMA_FIELDS):
+        values = _texts(raw)
+        if values.get("ldapdisplayname"):
+            schema.add_class(schema_class(values))
+    logger.info(
+        "read the live schema: %d attributes, %d classes",
+        len(schema.attributes),
+        len(schema.classes),
+    )
+    return schema
+
+
+def schema_attribute(values: Mapping[str, list[str]]) -> AttributeDef:
+    def flag(key: str) -> bool:
+        return [v.upper() for v in values.get(key, [])] == ["TRUE"]
+
+    return AttributeDef(
+        name=values["ldapdisplayname"][0],
+        syntax=(values.get("attributesyntax") or [""])[0],
+        single_valued=flag("issinglevalued"),
+        in_partial_attribute_set=flag("ismemberofpartialattributeset"),
+        system_only=flag("systemonly"),
+    )
+
+
+def schema_class(values: Mapping[str, list[str]]) -> ClassDef:
+    def both(key: str) -> tuple[str, ...]:
+        return (*values.get(key, []), *values.get("system" + key, []))
+
+    return ClassDef(
+        name=values["ldapdisplayname"][0],
+        superclass=next(iter(values.get("subclassof", [])), None),
+        auxiliary=both("auxiliaryclass"),
+        may=both("maycontain"),
+        must=both("mustcontain"),
+    )
+
+
+def to_user(dn: str, raw: Entry, schema: Schema, forest: str) -> User:
+    """Raw values decoded by syntax: octet strings and SIDs stay bytes."""
+    attributes: dict[str, tuple[Value, ...]] = {}
+    for name, values in raw.items():
+        if not values:
+            continue
+        key = name.lower()
+        found = schema.attribute(name)
+        binary = key in BINARY_ATTRIBUTES or (
+            found is not None and found.syntax in BINARY_SYNTAXES
+        )
+        decoded = tuple(v if binary else _decode(v) for v in values)
+        attributes[key] = attributes.get(key, ()) + decoded
+    return User(dn, attributes, forest)
+
+
+def _decode(value: bytes) -> Value:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value
+
+
+def _text(value: bytes | str) -> str:
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+def _texts(raw: Entry) -> dict[str, list[str]]:
+    return {k.lower(): [_text(v) for v in vs] for k, vs in raw.items()}
+
+
+def _quiet_unbind(conn: Connection) -> None:
+    with suppress(LDAPException):  # the socket may already be gone
+        conn.unbind()
+
+
+@contextmanager
+def progress(name: str) -> Iterator[Callable[[], None]]:
+    """A transient bar on stderr counting the users read so far."""
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn(f"reading users from {escape(name)}"),
+        TextColumn("{task.completed:,} read"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task("users", total=None)
+    with bar:
+        yield lambda: bar.advance(task)
+    logger.info("read %d users from %s", bar.tasks[0].completed, name)
