@@ -66,7 +66,7 @@ def _inject(
     names = [p.name for p in params]
 
     def decorate(fn: F) -> F:
-        signature = inspect.signature(fn)
+        signature = inspect.signature(fn, eval_str=True)
         kept = [p for p in signature.parameters.values() if p.name != target]
 
         @functools.wraps(fn)
