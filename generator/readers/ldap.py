@@ -236,7 +236,7 @@ def connect(target: Target, live: LiveOptions) -> Connection:
             )
         bound = conn.bind()
     except LDAPException as error:
-        raise connect_error(target, error) from None
+        raise connect_error(target, live, error) from None
     # ldap3 keeps the password only to bind again; it must not outlive the bind.
     conn.password = None
     if not bound:
@@ -281,12 +281,16 @@ def credentials(target: Target, live: LiveOptions) -> dict[str, Any]:
     return {"user": live.user, "password": password, "authentication": method}
 
 
-def connect_error(target: Target, error: LDAPException) -> DirectoryError:
+def connect_error(
+    target: Target, live: LiveOptions, error: LDAPException
+) -> DirectoryError:
     """A failure to open, secure or bind, named the way an admin can act on."""
     text = str(error)
     kind = type(error).__name__
     if "certificate" in text.lower() or "ssl" in text.lower():
-        return DirectoryError(f"TLS failed: {tls_reason(text)}", host=target.address)
+        return DirectoryError(
+            f"TLS failed: {tls_reason(text, live)}", host=target.address
+        )
     if kind == "LDAPSessionTerminatedByServerError":
         return DirectoryError(
             "the DC closed the connection during the bind (a DC that does not "
@@ -301,15 +305,20 @@ def connect_error(target: Target, error: LDAPException) -> DirectoryError:
     return DirectoryError(f"bind failed: {kind}", host=target.address)
 
 
-def tls_reason(text: str) -> str:
+def tls_reason(text: str, live: LiveOptions) -> str:
     """Why ldap3/OpenSSL rejected the DC's certificate, with the next step."""
     lowered = text.lower()
     if "doesn't match" in lowered:
-        named = re.findall(r"'commonName', '([^']+)'", text)
-        shown = f" (it names {named[0]!r})" if named else ""
+        named = re.findall(r"'(?:commonName|DNS)', '([^']+)'", text)
+        shown = f"names {named[0]!r}" if named else "names another host"
+        if live.tls_server_name:
+            return (
+                f"the certificate {shown}, not {live.tls_server_name!r} "
+                "(--tls-server-name)"
+            )
         return (
-            f"the certificate does not carry the name used to connect{shown}; "
-            "connect by that name or pass --tls-server-name NAME"
+            f"the certificate {shown}, not the address used; connect by that "
+            "name or pass --tls-server-name NAME"
         )
     if "certificate verify failed" in lowered:
         detail = re.search(r"certificate verify failed: ([^(']+)", text)
@@ -428,9 +437,14 @@ class LdapSource:
         schema = self.schema()
         wanted = self._plan_attributes(schema, attributes)
         forest = self.forest
+        # A GC may return more than its partial attribute set (Samba does);
+        # Windows would not, so such values are never passed on.
+        hidden = {a.lower() for a in self.unreadable_attributes}
         with progress(self.name) as advance:
             for dn, raw in self.search(self.base_dn, USER_FILTER, wanted):
                 self._complete_ranges(dn, raw)
+                for name in [k for k in raw if k.lower() in hidden]:
+                    del raw[name]
                 yield to_user(dn, raw, schema, forest)
                 advance()
 
@@ -444,6 +458,11 @@ class LdapSource:
                     a.name
                     for a in schema.attributes.values()
                     if not a.in_partial_attribute_set and schema.allowed_on(a.name)
+                )
+                logger.warning(
+                    "through the Global Catalog, %d attributes a user may hold are "
+                    "outside the partial attribute set and not read",
+                    len(self.unreadable_attributes),
                 )
             return ["*"]
         known: dict[str, AttributeDef] = {}
@@ -670,6 +689,16 @@ def _quiet_unbind(conn: Connection) -> None:
 @contextmanager
 def progress(name: str) -> Iterator[Callable[[], None]]:
     """A transient bar on stderr counting the users read so far."""
+    count = 0
+    if not err.is_terminal:
+
+        def tick() -> None:
+            nonlocal count
+            count += 1
+
+        yield tick
+        logger.info("read %d users from %s", count, name)
+        return
     bar = Progress(
         SpinnerColumn(),
         TextColumn(f"reading users from {escape(name)}"),
