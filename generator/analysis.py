@@ -17,6 +17,8 @@ from typing import Any
 
 from generator.commands.options import Config, Partners, Sources
 from generator.marker import Finding, Marker, UserOutcome
+from generator.partners import Suggestion
+from generator.recommend import Candidate, Confusion, Ranking
 from generator.schema import SchemaOrigin
 
 SCHEMA_VERSION = 1
@@ -49,17 +51,6 @@ class ForestReport:
 
 
 @dataclass(frozen=True)
-class Suggestion:
-    """A likely partner population found in the data when none was given."""
-
-    kind: str  # "upn-suffix", "ou", "attribute"
-    value: str
-    count: int
-    option: str  # how to confirm it: "--partner-suffix partners.contoso.com"
-    why: str
-
-
-@dataclass(frozen=True)
 class PartnerPopulation:
     """Who the partners are, as the admin defined them."""
 
@@ -67,57 +58,6 @@ class PartnerPopulation:
     count: int
     given: bool
     suggestions: tuple[Suggestion, ...] = ()
-
-
-@dataclass(frozen=True)
-class Confusion:
-    """A marker's Guest/Member split against the partner population."""
-
-    partners_guest: int = 0  # partners that become Guest (right)
-    employees_guest: int = 0  # employees that would wrongly become Guest
-    partners_missed: int = 0  # partners that would stay Member
-    employees_member: int = 0  # employees that stay Member (right)
-    invalid: int = 0  # neither Guest nor Member (error, null, other text)
-
-    @property
-    def errors(self) -> int:
-        return self.employees_guest + self.partners_missed + self.invalid
-
-    @property
-    def total(self) -> int:
-        return (
-            self.partners_guest
-            + self.employees_guest
-            + self.partners_missed
-            + self.employees_member
-            + self.invalid
-        )
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One strategy with the evidence that ranks it."""
-
-    marker: Marker
-    confusion: Confusion
-    by_forest: dict[str, Confusion]
-    lacking_value: int  # in-scope users without the source value
-    partners_lacking_value: int
-    schema_fitness: dict[str, str]  # forest -> verdict ("single-valued string ...")
-    conflicts: tuple[str, ...]  # with the existing configuration
-    stability: str
-    blockers: tuple[str, ...] = ()  # why it cannot be used as is
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Ranking:
-    candidates: tuple[Candidate, ...]  # best first
-    why: str  # in words: why the first one wins
-
-    @property
-    def best(self) -> Candidate | None:
-        return self.candidates[0] if self.candidates else None
 
 
 @dataclass(frozen=True)
@@ -183,3 +123,19 @@ def analyse(
 def outcomes(analysis: Analysis) -> Iterator[UserOutcome]:
     """One outcome per in-scope user of every forest, read again from the source."""
     raise NotImplementedError  # TODO(#5): wired in the next commit
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Analysis",
+    "Candidate",
+    "Confusion",
+    "ConnectorRef",
+    "ForestReport",
+    "PartnerPopulation",
+    "PreviewCounts",
+    "Ranking",
+    "Suggestion",
+    "analyse",
+    "outcomes",
+]

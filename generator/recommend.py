@@ -1,0 +1,399 @@
+"""Rank marker strategies with the evidence for each.
+
+Pass one (:class:`FeatureTally`) counts, per UPN suffix, per OU and per value of
+the candidate attributes, how many in-scope users and how many partners carry
+it. :func:`propose` turns the counts into at most one candidate per strategy
+(two for attribute values). Pass two evaluates every candidate's exact
+expression with the engine for every user (see :mod:`generator.analysis`);
+:func:`rank` orders the results and says in words why the first one wins.
+
+Order of the criteria, most important first: nothing blocks the candidate
+(schema, configuration, invalid values); no employee would become Guest; fewest
+partners missed; fewest partners lacking the source value; stability (a
+designated attribute does not move when a UPN or an OU changes); and, last, no
+write to AD (derived strategies need none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from generator.connect import conflicts
+from generator.connect.model import Configuration, Direction
+from generator.marker import Marker, Strategy
+from generator.model import User, display_value
+from generator.partners import containers, upn_suffix
+from generator.schema import Schema
+from generator.strategies import (
+    DESIGNATE_CANDIDATES,
+    attribute_marker,
+    designate_marker,
+    normalise_value,
+    ou_marker,
+    upn_suffix_marker,
+)
+from generator.tally import BoundedCounter
+
+# Attributes whose values may already tell partners apart.
+VALUE_CANDIDATES = (
+    "employeeType",
+    "company",
+    "department",
+    "division",
+    "title",
+    *DESIGNATE_CANDIDATES,
+)
+VALUE_LIMIT = 1_000  # distinct values kept per attribute
+USER_TYPE_VALUES = frozenset({"guest", "member"})
+
+STABILITY: dict[Strategy, tuple[int, str]] = {
+    "designate": (
+        0,
+        "high: the stamped value changes only when someone sets it; new accounts "
+        "need stamping (until then they get Member)",
+    ),
+    "attribute": (1, "medium: follows the attribute's owner (HR or provisioning)"),
+    "upn-suffix": (1, "medium: follows UPN changes (renames, domain moves)"),
+    "expression": (2, "depends on the expression"),
+    "ou": (2, "low: changes whenever an account moves between OUs"),
+}
+# Where stability ties, the derived strategies win: they write nothing to AD.
+EFFORT: dict[Strategy, int] = {
+    "upn-suffix": 0,
+    "attribute": 0,
+    "ou": 0,
+    "expression": 1,
+    "designate": 2,
+}
+
+
+@dataclass
+class Split:
+    """In-scope users and partners that carry one feature."""
+
+    users: int = 0
+    partners: int = 0
+
+    @property
+    def employees(self) -> int:
+        return self.users - self.partners
+
+    @property
+    def margin(self) -> int:
+        """Partners gained minus employees wrongly caught by picking this."""
+        return self.partners - self.employees
+
+
+@dataclass
+class AttributeUse:
+    """What one attribute holds across the in-scope users."""
+
+    present: int = 0
+    partners_present: int = 0
+    raw: BoundedCounter[str] = field(
+        default_factory=lambda: BoundedCounter(VALUE_LIMIT)
+    )
+    values: dict[str, Split] = field(default_factory=dict)  # normalised value
+
+    def add(self, text: str, is_partner: bool) -> None:
+        self.present += 1
+        self.partners_present += is_partner
+        self.raw.add(text)
+        key = normalise_value(text)
+        if key in self.values or len(self.values) < VALUE_LIMIT:
+            split = self.values.setdefault(key, Split())
+            split.users += 1
+            split.partners += is_partner
+
+    @property
+    def junk(self) -> list[tuple[str, int]]:
+        """Raw values that are not Guest/Member in any case or spacing."""
+        return [
+            (v, n)
+            for v, n in self.raw.most_common()
+            if normalise_value(v) not in USER_TYPE_VALUES
+        ]
+
+    @property
+    def variants(self) -> list[tuple[str, int]]:
+        """Guest/Member written other than exactly ``Guest`` or ``Member``."""
+        return [
+            (v, n)
+            for v, n in self.raw.most_common()
+            if normalise_value(v) in USER_TYPE_VALUES and v not in ("Guest", "Member")
+        ]
+
+
+@dataclass
+class FeatureTally:
+    """Pass one over the in-scope users of every forest."""
+
+    attributes: tuple[str, ...] = VALUE_CANDIDATES
+    users: int = 0
+    partners: int = 0
+    no_upn: Split = field(default_factory=Split)
+    suffixes: dict[str, Split] = field(default_factory=dict)
+    ous: dict[str, Split] = field(default_factory=dict)
+    uses: dict[str, AttributeUse] = field(default_factory=dict)
+    limit: int = 50_000
+
+    def add(self, user: User, is_partner: bool) -> None:
+        self.users += 1
+        self.partners += is_partner
+        suffix = upn_suffix(user.upn)
+        if suffix is None:
+            _count(self.no_upn, is_partner)
+        else:
+            self._split(self.suffixes, suffix, is_partner)
+        for container in containers(user.dn):
+            self._split(self.ous, container, is_partner)
+        for name in self.attributes:
+            value = user.first(name)
+            if value is None:
+                continue
+            text = display_value(name, value)
+            if text.strip():
+                self.uses.setdefault(name.lower(), AttributeUse()).add(text, is_partner)
+
+    def _split(self, table: dict[str, Split], key: str, is_partner: bool) -> None:
+        if key in table or len(table) < self.limit:
+            _count(table.setdefault(key, Split()), is_partner)
+
+    def use(self, attribute: str) -> AttributeUse:
+        return self.uses.get(attribute.lower(), AttributeUse())
+
+
+def _count(split: Split, is_partner: bool) -> None:
+    split.users += 1
+    split.partners += is_partner
+
+
+def propose(
+    tally: FeatureTally,
+    schemas: Sequence[Schema],
+    configuration: Configuration | None,
+) -> list[Marker]:
+    """At most one candidate per strategy (two attribute values), from pass one."""
+    if tally.partners == 0:
+        return []
+    found: list[Marker] = []
+    designated = designate_choice(tally, schemas, configuration)
+    if designated is not None:
+        found.append(designate_marker(designated))
+    suffixes = [s for s, split in _ranked(tally.suffixes) if split.margin > 0]
+    if suffixes:
+        found.append(upn_suffix_marker(suffixes))
+    ou = _best(tally.ous)
+    if ou is not None:
+        found.append(ou_marker(ou))
+    found.extend(_attribute_candidates(tally, schemas))
+    return found
+
+
+def _ranked(table: dict[str, Split]) -> list[tuple[str, Split]]:
+    return sorted(table.items(), key=lambda kv: (-kv[1].partners, kv[0]))
+
+
+def _best(table: dict[str, Split]) -> str | None:
+    """The key with the best margin; the deepest (longest) one on a tie."""
+    best = max(
+        table.items(),
+        key=lambda kv: (kv[1].margin, len(kv[0]), kv[0]),
+        default=None,
+    )
+    return best[0] if best is not None and best[1].margin > 0 else None
+
+
+def _attribute_candidates(
+    tally: FeatureTally, schemas: Sequence[Schema]
+) -> list[Marker]:
+    scored = []
+    for name in tally.attributes:
+        if name in DESIGNATE_CANDIDATES and tally.use(name).present == 0:
+            continue
+        values = tally.use(name).values
+        value = _best(values)
+        if value is None or normalise_value(value) in USER_TYPE_VALUES:
+            continue
+        spelled = _spelling(name, schemas)
+        scored.append((values[value].margin, -values[value].employees, spelled, value))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    return [attribute_marker(name, value) for _, _, name, value in scored[:2]]
+
+
+def _spelling(name: str, schemas: Sequence[Schema]) -> str:
+    for schema in schemas:
+        found = schema.attribute(name)
+        if found is not None:
+            return found.name
+    return name
+
+
+def designate_choice(
+    tally: FeatureTally,
+    schemas: Sequence[Schema],
+    configuration: Configuration | None,
+) -> str | None:
+    """The first spare attribute: a single-valued string on ``user`` in every
+    forest, holding nothing (or only Guest/Member variants), read by no rule."""
+    fallback = None
+    for name in DESIGNATE_CANDIDATES:
+        if not all(schema_fit(s, name) is None for s in schemas):
+            continue
+        use = tally.use(name)
+        if use.junk or (configuration and readers(configuration, name)):
+            continue
+        spelled = _spelling(name, schemas)
+        if use.present == 0:
+            return spelled
+        fallback = fallback or spelled
+    return fallback
+
+
+def schema_fit(schema: Schema, attribute: str) -> str | None:
+    """None when ``attribute`` can carry a marker in this schema, else why not."""
+    verdict = schema.verdict(attribute)
+    return None if verdict == "single-valued string on user" else verdict
+
+
+def readers(configuration: Configuration, attribute: str) -> list[str]:
+    """Rules that read ``attribute`` on the AD side, as ``name (precedence N)``."""
+    uses = conflicts.rules_reading(configuration, attribute, Direction.INBOUND)
+    names = {f"{u.rule.name} (precedence {u.rule.precedence})": None for u in uses}
+    return list(names)
+
+
+# --- ranking ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """A marker's Guest/Member split against the partner population."""
+
+    partners_guest: int = 0  # partners that become Guest (right)
+    employees_guest: int = 0  # employees that would wrongly become Guest
+    partners_missed: int = 0  # partners that would stay Member
+    employees_member: int = 0  # employees that stay Member (right)
+    invalid: int = 0  # neither Guest nor Member (error, null, other text)
+
+    @property
+    def errors(self) -> int:
+        return self.employees_guest + self.partners_missed + self.invalid
+
+    @property
+    def total(self) -> int:
+        return (
+            self.partners_guest
+            + self.employees_guest
+            + self.partners_missed
+            + self.employees_member
+            + self.invalid
+        )
+
+    def plus(self, other: Confusion) -> Confusion:
+        return Confusion(
+            self.partners_guest + other.partners_guest,
+            self.employees_guest + other.employees_guest,
+            self.partners_missed + other.partners_missed,
+            self.employees_member + other.employees_member,
+            self.invalid + other.invalid,
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One strategy with the evidence that ranks it."""
+
+    marker: Marker
+    confusion: Confusion
+    by_forest: dict[str, Confusion]
+    lacking_value: int  # in-scope users without the source value
+    partners_lacking_value: int
+    schema_fitness: dict[str, str]  # forest -> verdict
+    conflicts: tuple[str, ...]  # with the existing configuration
+    stability: str
+    blockers: tuple[str, ...] = ()  # why it cannot be used as is
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ranking:
+    candidates: tuple[Candidate, ...]  # best first
+    why: str  # in words: why the first one wins
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+def rank_key(candidate: Candidate) -> tuple[int, ...]:
+    """Sort key: smaller is better (see the module docstring for the order)."""
+    strategy = candidate.marker.strategy
+    return (
+        1 if candidate.blockers else 0,
+        candidate.confusion.employees_guest,
+        candidate.confusion.partners_missed + candidate.confusion.invalid,
+        candidate.partners_lacking_value,
+        STABILITY[strategy][0],
+        EFFORT[strategy],
+    )
+
+
+def rank(candidates: Iterable[Candidate]) -> Ranking:
+    """Best first, with the reason in words."""
+    ordered = tuple(sorted(candidates, key=rank_key))
+    return Ranking(ordered, explain(ordered))
+
+
+_CRITERIA = (
+    "it has no blocker while {other} has: {blocker}",
+    "it makes {a} employee(s) Guest where {other} makes {b}",
+    "it misses {a} partner(s) where {other} misses {b}",
+    "{a} partner(s) lack its source value where {b} lack {other}'s",
+    "it is more stable ({stability}) than {other}",
+    "it writes nothing to AD, while {other} needs every user stamped",
+)
+
+
+def explain(ordered: Sequence[Candidate]) -> str:
+    """Why the first candidate wins, criterion by criterion against each other."""
+    if not ordered:
+        return "no candidate: give the partner population to rank strategies"
+    best = ordered[0]
+    lines = [f"{best.marker.spec} ranks first: {summary(best)}."]
+    for other in ordered[1:]:
+        lines.append(f"Before {other.marker.spec}: {_beats(best, other)}.")
+    return " ".join(lines)
+
+
+def summary(candidate: Candidate) -> str:
+    """One sentence of evidence for a candidate."""
+    c = candidate.confusion
+    partners = c.partners_guest + c.partners_missed
+    parts = [
+        f"{c.partners_guest} of {partners} partners become Guest",
+        f"{c.employees_guest} employee(s) wrongly Guest",
+    ]
+    if c.invalid:
+        parts.append(f"{c.invalid} user(s) get no valid value")
+    if candidate.blockers:
+        parts.append("blocked: " + "; ".join(candidate.blockers))
+    return ", ".join(parts)
+
+
+def _beats(best: Candidate, other: Candidate) -> str:
+    mine, theirs = rank_key(best), rank_key(other)
+    for index, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+        if a == b:
+            continue
+        if a > b:
+            return "it ranks lower on the criteria that come first"
+        return _CRITERIA[index].format(
+            a=a,
+            b=b,
+            other=other.marker.spec,
+            blocker="; ".join(other.blockers),
+            stability=STABILITY[best.marker.strategy][1].split(":")[0],
+        )
+    return "the two are equal on every criterion; the order is the strategy order"

@@ -1,0 +1,576 @@
+"""Validation findings: each with a stable ID, a severity, counts and examples.
+
+The IDs below are part of the product's interface (admins search for them and
+scripts test for them): never rename one, only add. A blocker stops
+``validate`` (exit 3) and keeps ``generate`` and ``plan`` from writing a bundle.
+Each function here answers one question and returns its findings; the facade
+(:mod:`generator.analysis`) collects them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from generator.connect import conflicts
+from generator.connect.model import Configuration, Direction
+from generator.errors import UsageError
+from generator.marker import Finding, Marker, Severity
+from generator.partners import PartnerCriteria, Suggestion
+from generator.recommend import FeatureTally
+from generator.schema import Schema
+from generator.tally import Examples
+
+PARTNERS_NOT_GIVEN = "ERG-PARTNERS-NOT-GIVEN"
+PARTNERS_NONE_FOUND = "ERG-PARTNERS-NONE-FOUND"
+PARTNER_LIST_UNMATCHED = "ERG-PARTNER-LIST-UNMATCHED"
+PARTNERS_INETORGPERSON = "ERG-PARTNERS-INETORGPERSON"
+SCHEMA_MISSING = "ERG-SCHEMA-MISSING"
+SCHEMA_MULTIVALUED = "ERG-SCHEMA-MULTIVALUED"
+SCHEMA_NOT_STRING = "ERG-SCHEMA-NOT-STRING"
+SCHEMA_NOT_ON_USER = "ERG-SCHEMA-NOT-ON-USER"
+SCHEMA_BUNDLED = "ERG-SCHEMA-BUNDLED"
+MARKER_JUNK = "ERG-MARKER-JUNK"
+MARKER_VARIANTS = "ERG-MARKER-VARIANTS"
+MARKER_EMPLOYEES_GUEST = "ERG-MARKER-EMPLOYEES-GUEST"
+MARKER_PARTNERS_MISSED = "ERG-MARKER-PARTNERS-MISSED"
+MARKER_INVALID_VALUE = "ERG-MARKER-INVALID-VALUE"
+MARKER_PARTNERS_NO_VALUE = "ERG-MARKER-PARTNERS-NO-VALUE"
+MARKER_USERS_NO_VALUE = "ERG-MARKER-USERS-NO-VALUE"
+EXPRESSION_LINT = "ERG-EXPRESSION-LINT"
+CONFIG_NOT_GIVEN = "ERG-CONFIG-NOT-GIVEN"
+CONFIG_MARKER_READ = "ERG-CONFIG-MARKER-READ"
+CONFIG_USERTYPE_CONTRIBUTED = "ERG-CONFIG-USERTYPE-CONTRIBUTED"
+CONFIG_PRECEDENCE_TAKEN = "ERG-CONFIG-PRECEDENCE-TAKEN"
+CONFIG_PRECEDENCE_RANGE = "ERG-CONFIG-PRECEDENCE-RANGE"
+CONFIG_NO_FREE_PRECEDENCE = "ERG-CONFIG-NO-FREE-PRECEDENCE"
+CONFIG_AD_ATTRIBUTE_NOT_SELECTED = "ERG-CONFIG-AD-ATTRIBUTE-NOT-SELECTED"
+CONFIG_ENTRA_USERTYPE_NOT_SELECTED = "ERG-CONFIG-ENTRA-USERTYPE-NOT-SELECTED"
+CONFIG_NO_USERTYPE = "ERG-CONFIG-NO-USERTYPE"
+CONFIG_NO_AD_CONNECTOR = "ERG-CONFIG-NO-AD-CONNECTOR"
+CONFIG_NO_ENTRA_CONNECTOR = "ERG-CONFIG-NO-ENTRA-CONNECTOR"
+CONNECT_BEFORE_USERTYPE = "ERG-CONNECT-BEFORE-1.1.524"
+CONNECT_BEFORE_CHANGES = "ERG-CONNECT-BEFORE-1.5.30"
+
+USERTYPE_SINCE = (1, 1, 524, 0)  # Entra connector and metaverse carry userType
+CHANGES_SINCE = (1, 5, 30, 0)  # sync may change the userType of existing users
+SEVERITY_ORDER: dict[Severity, int] = {"blocker": 0, "warning": 1, "info": 2}
+
+
+def ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Blockers first, then warnings, then information; stable within each."""
+    return tuple(sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity]))
+
+
+def _finding(
+    id: str,
+    severity: Severity,
+    title: str,
+    detail: str = "",
+    examples: Examples | None = None,
+    *,
+    count: int | None = None,
+    forest: str | None = None,
+) -> Finding:
+    return Finding(
+        id=id,
+        severity=severity,
+        title=title,
+        detail=detail,
+        count=examples.count if examples is not None and count is None else count or 0,
+        examples=tuple(examples.items) if examples is not None else (),
+        forest=forest,
+    )
+
+
+# --- partners ---------------------------------------------------------------
+
+
+def partner_findings(
+    criteria: PartnerCriteria, partners: int, suggestions: Sequence[Suggestion]
+) -> list[Finding]:
+    """No population given, one that matches nobody, list entries nobody matched."""
+    if not criteria.given:
+        options = "; ".join(f"{s.option} ({s.count} users)" for s in suggestions)
+        detail = (
+            "Tell the tool who the partners are with --partner-suffix, "
+            "--partner-ou, --partner-list or --partner-where. "
+            + (f"Likely: {options}." if options else "No likely population found.")
+        )
+        return [
+            _finding(
+                PARTNERS_NOT_GIVEN, "blocker", "no partner population given", detail
+            )
+        ]
+    found = []
+    if partners == 0:
+        found.append(
+            _finding(
+                PARTNERS_NONE_FOUND,
+                "blocker",
+                "the partner definition matches no in-scope user",
+                criteria.describe(),
+            )
+        )
+    for listed in criteria.lists:
+        missing = listed.unmatched()
+        if missing:
+            examples = Examples(limit=5)
+            for entry, line in missing:
+                examples.add(f"line {line}: {entry.partition(':')[2]}")
+            found.append(
+                _finding(
+                    PARTNER_LIST_UNMATCHED,
+                    "warning",
+                    f"entries of {listed.path.name} match no in-scope user",
+                    "Misspelt, deleted, or outside the rule's scope.",
+                    examples,
+                )
+            )
+    return found
+
+
+def class_findings(forest: str, partner_classes: dict[str, int]) -> list[Finding]:
+    """Partners of class inetOrgPerson need the second inbound rule."""
+    count = partner_classes.get("inetOrgPerson", 0)
+    if not count:
+        return []
+    return [
+        _finding(
+            PARTNERS_INETORGPERSON,
+            "info",
+            "partner accounts of class inetOrgPerson",
+            "The bundle adds an inbound rule for inetOrgPerson objects as well.",
+            count=count,
+            forest=forest,
+        )
+    ]
+
+
+# --- schema -----------------------------------------------------------------
+
+
+def schema_findings(forest: str, schema: Schema, marker: Marker) -> list[Finding]:
+    """The marker's attributes must be single-valued strings allowed on user."""
+    found = []
+    if schema.origin == "bundled":
+        found.append(
+            _finding(
+                SCHEMA_BUNDLED,
+                "info" if marker.strategy in ("upn-suffix", "ou") else "warning",
+                "schema checks use the bundled default AD schema",
+                "Give --schema with the forest's schema export for exact checks.",
+                forest=forest,
+            )
+        )
+    if marker.strategy not in ("designate", "attribute"):
+        return found
+    for name in marker.source_attributes:
+        found.extend(_attribute_fit(forest, schema, name))
+    return found
+
+
+def _attribute_fit(forest: str, schema: Schema, name: str) -> list[Finding]:
+    found = schema.attribute(name)
+    where = f"in the schema of {forest}"
+    if found is None:
+        title = f"{name} does not exist {where}"
+        return [_finding(SCHEMA_MISSING, "blocker", title, forest=forest)]
+    problems = []
+    if not found.single_valued:
+        problems.append(
+            _finding(
+                SCHEMA_MULTIVALUED,
+                "blocker",
+                f"{name} is multi-valued {where}",
+                "userType takes one value; a multi-valued source is ambiguous.",
+                forest=forest,
+            )
+        )
+    if not found.is_string:
+        problems.append(
+            _finding(
+                SCHEMA_NOT_STRING,
+                "blocker",
+                f"{name} is not a string {where} (syntax {found.syntax})",
+                forest=forest,
+            )
+        )
+    if not schema.allowed_on(name, "user"):
+        problems.append(
+            _finding(
+                SCHEMA_NOT_ON_USER,
+                "blocker",
+                f"{name} is not allowed on class user {where}",
+                forest=forest,
+            )
+        )
+    return problems
+
+
+# --- the marker's values ----------------------------------------------------
+
+
+def designated_value_findings(marker: Marker, tally: FeatureTally) -> list[Finding]:
+    """A designated attribute must be empty or hold only Guest/Member variants."""
+    if marker.designated_attribute is None:
+        return []
+    use = tally.use(marker.designated_attribute)
+    found = []
+    if use.junk:
+        shown = ", ".join(f"{v!r} ({n})" for v, n in use.junk[:10])
+        found.append(
+            _finding(
+                MARKER_JUNK,
+                "blocker",
+                f"{marker.designated_attribute} already holds other values",
+                f"Something else uses it: {shown}. Stamping would overwrite them; "
+                "pick another attribute or clear these first.",
+                count=sum(n for _, n in use.junk),
+            )
+        )
+    if use.variants:
+        shown = ", ".join(f"{v!r} ({n})" for v, n in use.variants[:10])
+        found.append(
+            _finding(
+                MARKER_VARIANTS,
+                "warning",
+                f"{marker.designated_attribute} holds Guest/Member spelt differently",
+                f"{shown}. The rule trims and lower-cases the value, so they count; "
+                "the stamping script writes the exact spelling.",
+                count=sum(n for _, n in use.variants),
+            )
+        )
+    return found
+
+
+@dataclass
+class MarkerChecks:
+    """Pass-two counters for the chosen marker in one forest."""
+
+    forest: str
+    employees_guest: Examples
+    partners_missed: Examples
+    invalid: Examples
+    partners_lacking: Examples
+    users_lacking: Examples
+    partners_known: bool
+
+
+def outcome_findings(marker: Marker, checks: MarkerChecks) -> list[Finding]:
+    """Where the marker's Guest/Member split differs from the partner population."""
+    forest = checks.forest
+    source = ", ".join(marker.source_attributes) or "the source value"
+    found = []
+    if checks.invalid:
+        found.append(
+            _finding(
+                MARKER_INVALID_VALUE,
+                "blocker",
+                "users that would get a userType other than Guest or Member",
+                "Entra ID accepts only Guest and Member; an error or an empty value "
+                "fails the user's sync or export.",
+                checks.invalid,
+                forest=forest,
+            )
+        )
+    if checks.partners_known and checks.employees_guest:
+        found.append(
+            _finding(
+                MARKER_EMPLOYEES_GUEST,
+                "blocker",
+                "employees (not in the partner population) that would become Guest",
+                "The marker's Guest set differs from the partner population; fix "
+                "the data or the partner definition.",
+                checks.employees_guest,
+                forest=forest,
+            )
+        )
+    if checks.partners_known and checks.partners_missed:
+        found.append(
+            _finding(
+                MARKER_PARTNERS_MISSED,
+                "warning",
+                "partners that would stay Member",
+                "The marker misses them; they keep Member access.",
+                checks.partners_missed,
+                forest=forest,
+            )
+        )
+    if checks.partners_known and checks.partners_lacking:
+        found.append(
+            _finding(
+                MARKER_PARTNERS_NO_VALUE,
+                "warning",
+                f"partners without {source}",
+                "They get the default, Member.",
+                checks.partners_lacking,
+                forest=forest,
+            )
+        )
+    if checks.users_lacking:
+        found.append(
+            _finding(
+                MARKER_USERS_NO_VALUE,
+                "info",
+                f"users without {source}: the default Member applies",
+                examples=checks.users_lacking,
+                forest=forest,
+            )
+        )
+    return found
+
+
+def lint_findings(marker: Marker, problems: Sequence[tuple[str, str]]) -> list[Finding]:
+    """The engine's lint of an admin's own expression: (severity, message) pairs."""
+    if marker.strategy != "expression":
+        return []
+    return [
+        _finding(
+            EXPRESSION_LINT,
+            "blocker" if severity == "error" else "warning",
+            message,
+        )
+        for severity, message in problems
+    ]
+
+
+# --- the existing configuration ---------------------------------------------
+
+
+def config_not_given() -> list[Finding]:
+    return [
+        _finding(
+            CONFIG_NOT_GIVEN,
+            "info",
+            "no --connect-config: conflicts with existing rules were not checked",
+            "The apply script checks connectors, attribute selections and "
+            "precedences again on the server before it changes anything.",
+        )
+    ]
+
+
+def config_findings(
+    configuration: Configuration,
+    marker: Marker,
+    forests_without_connector: Sequence[str],
+    precedence: int | None,
+    rules_needed: int,
+) -> list[Finding]:
+    """Everything the existing configuration says about this change."""
+    found = _version_of_config(configuration)
+    found += _marker_readers(configuration, marker)
+    found += _user_type_writers(configuration)
+    found += _precedence(configuration, precedence, rules_needed)
+    found += _selections(configuration, marker)
+    for forest in forests_without_connector:
+        found.append(
+            _finding(
+                CONFIG_NO_AD_CONNECTOR,
+                "warning",
+                f"no AD connector of the configuration covers {forest}",
+                "The rule for this forest cannot be bound; check the source and "
+                "the export belong together.",
+                forest=forest,
+            )
+        )
+    return found
+
+
+def _version_of_config(configuration: Configuration) -> list[Finding]:
+    entra = configuration.entra_connector
+    if entra is None:
+        return [
+            _finding(
+                CONFIG_NO_ENTRA_CONNECTOR,
+                "blocker",
+                "the configuration has no Entra ID connector",
+            )
+        ]
+    in_schema = any(
+        name.lower() == "usertype" for attrs in entra.schema.values() for name in attrs
+    )
+    if not conflicts.metaverse_has_user_type(configuration) and not in_schema:
+        return [
+            _finding(
+                CONFIG_NO_USERTYPE,
+                "blocker",
+                "neither the metaverse nor the Entra connector knows userType",
+                "Entra Connect added userType in 1.1.524.0; upgrade Connect first.",
+            )
+        ]
+    return []
+
+
+def _marker_readers(configuration: Configuration, marker: Marker) -> list[Finding]:
+    found = []
+    for attribute in marker.source_attributes:
+        if attribute.lower() == "dn":
+            continue
+        uses = conflicts.rules_reading(configuration, attribute, Direction.INBOUND)
+        if not uses:
+            continue
+        custom = [u for u in uses if not u.rule.is_out_of_box]
+        examples = Examples(limit=10)
+        for rule in dict.fromkeys(u.rule.name for u in uses):
+            examples.add(rule)
+        if marker.strategy == "designate":
+            severity: Severity = "blocker" if custom else "warning"
+            detail = (
+                "Stamping Guest/Member into it changes what these rules flow."
+                if custom
+                else "Out-of-box rules flow it to Entra ID as well, so the stamped "
+                "value becomes visible there too."
+            )
+        else:
+            severity, detail = "info", "The marker only reads it; nothing changes."
+        found.append(
+            _finding(
+                CONFIG_MARKER_READ,
+                severity,
+                f"{attribute} is already read by existing rules",
+                detail,
+                examples,
+            )
+        )
+    return found
+
+
+def _user_type_writers(configuration: Configuration) -> list[Finding]:
+    writers = [
+        c
+        for c in conflicts.user_type_contributors(configuration)
+        if not c.rule.disabled
+    ]
+    if not writers:
+        return []
+    examples = Examples(limit=10)
+    for contribution in writers:
+        rule = contribution.rule
+        examples.add(
+            f"{rule.name} ({rule.direction.value}, precedence {rule.precedence})"
+        )
+    return [
+        _finding(
+            CONFIG_USERTYPE_CONTRIBUTED,
+            "blocker",
+            "userType is already written by existing rules",
+            "Two sets of userType rules fight by precedence; remove or disable "
+            "the old ones first (the undo of an earlier change, if it was ours).",
+            examples,
+        )
+    ]
+
+
+def _precedence(
+    configuration: Configuration, precedence: int | None, rules_needed: int
+) -> list[Finding]:
+    free = conflicts.free_precedences(configuration)
+    found = []
+    if precedence is not None:
+        if not 1 <= precedence <= 99:
+            found.append(
+                _finding(
+                    CONFIG_PRECEDENCE_RANGE,
+                    "blocker",
+                    f"precedence {precedence} is outside 1-99",
+                    "Microsoft reserves 1-99 for custom rules.",
+                )
+            )
+        elif precedence not in free:
+            taken = [r.name for r in configuration.rules if r.precedence == precedence]
+            found.append(
+                _finding(
+                    CONFIG_PRECEDENCE_TAKEN,
+                    "blocker",
+                    f"precedence {precedence} is already taken",
+                    f"Used by {', '.join(taken)}. Free: {_ranges(free[:20])}.",
+                )
+            )
+    if len(free) < rules_needed:
+        found.append(
+            _finding(
+                CONFIG_NO_FREE_PRECEDENCE,
+                "blocker",
+                f"{rules_needed} rules need a precedence but {len(free)} are free "
+                "in 1-99",
+            )
+        )
+    return found
+
+
+def _ranges(values: Sequence[int]) -> str:
+    return ", ".join(str(v) for v in values) or "none"
+
+
+def _selections(configuration: Configuration, marker: Marker) -> list[Finding]:
+    found = []
+    for attribute in marker.source_attributes:
+        if attribute.lower() == "dn":
+            continue
+        missing = [
+            name
+            for name, included in conflicts.ad_connectors_including(
+                configuration, attribute
+            ).items()
+            if not included
+        ]
+        if missing:
+            found.append(
+                _finding(
+                    CONFIG_AD_ATTRIBUTE_NOT_SELECTED,
+                    "warning",
+                    f"{attribute} is not selected on AD connector(s) "
+                    + ", ".join(missing),
+                    "The apply script adds it (then a Full Import is needed); "
+                    "CHANGE.md gives the console steps too.",
+                )
+            )
+    if conflicts.entra_includes_user_type(configuration) is False:
+        found.append(
+            _finding(
+                CONFIG_ENTRA_USERTYPE_NOT_SELECTED,
+                "warning",
+                "userType is not selected on the Entra ID connector",
+                "The apply script adds it (then a Full Import on that connector).",
+            )
+        )
+    return found
+
+
+# --- the Connect version ------------------------------------------------------
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``1.5.30.0`` -> ``(1, 5, 30, 0)``; anything else is a usage error."""
+    parts = text.strip().split(".")
+    if not 2 <= len(parts) <= 4 or not all(p.isdigit() for p in parts):
+        raise UsageError(f"--connect-version {text!r}: expected X.Y.Z.W")
+    return tuple(int(p) for p in parts) + (0,) * (4 - len(parts))
+
+
+def version_findings(version: str | None) -> list[Finding]:
+    if version is None:
+        return []
+    parsed = parse_version(version)
+    if parsed < USERTYPE_SINCE:
+        return [
+            _finding(
+                CONNECT_BEFORE_USERTYPE,
+                "blocker",
+                f"Entra Connect {version} cannot sync userType",
+                "userType sync needs 1.1.524.0 or later; upgrade first.",
+            )
+        ]
+    if parsed < CHANGES_SINCE:
+        return [
+            _finding(
+                CONNECT_BEFORE_CHANGES,
+                "warning",
+                f"Entra Connect {version} cannot change existing cloud users",
+                "Before 1.5.30.0 sync sets userType only when it creates a user; "
+                "the bundle carries Convert-ExistingUsers.ps1 (Microsoft Graph) "
+                "for the partners that already exist in Entra ID.",
+            )
+        ]
+    return []
