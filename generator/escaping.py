@@ -73,6 +73,18 @@ def md_code(value: str) -> str:
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
+def md_block(value: str, info: str = "") -> str:
+    """A fenced Markdown code block showing ``value`` line for line.
+
+    Nothing inside a fence is markup, so only the fence itself needs care: it
+    is longer than any run of backticks in the value.
+    """
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
 _LDIF_SAFE_RE = re.compile(
     r"^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f]"
     r"[\x01-\x09\x0b\x0c\x0e-\x7f]*$"

@@ -1,8 +1,8 @@
 """Jinja rendering: one strict environment for every generated file.
 
 Templates never escape by hand: they call the filter for their context
-(``ps``, ``expr``, ``md``, ``mdcode``, ``ldif``); HTML templates are
-autoescaped.
+(``ps``, ``expr``, ``md``, ``mdcode``, ``mdblock``, ``ldif``); HTML templates
+are autoescaped.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def environment() -> jinja2.Environment:
         expr=escaping.expression_literal,
         md=escaping.md_text,
         mdcode=escaping.md_code,
+        mdblock=escaping.md_block,
         ldif=escaping.ldif_line,
     )
     return env
