@@ -34,7 +34,7 @@ from ldap3 import (
     Server,
     Tls,
 )
-from ldap3.core.exceptions import LDAPException
+from ldap3.core.exceptions import LDAPCommunicationError, LDAPException
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -589,11 +589,15 @@ def search_error(
 
 
 def search_broken(target: Target, error: LDAPException, count: int) -> DirectoryError:
-    """The connection failed mid-search: never a shorter result."""
+    """The search stopped without a result code: never a shorter result."""
+    kind = type(error).__name__
+    why = (
+        f"the connection failed ({kind})"
+        if isinstance(error, LDAPCommunicationError)
+        else f"the search could not go on ({kind})"
+    )
     return DirectoryError(
-        f"scan incomplete after {count} entries: the connection failed "
-        f"({type(error).__name__})",
-        host=target.address,
+        f"scan incomplete after {count} entries: {why}", host=target.address
     )
 
 
