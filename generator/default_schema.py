@@ -24,13 +24,18 @@ DEFAULT_SCHEMA_SOURCE = "bundled AD 2012 R2 schema (ldap3 OFFLINE_AD_2012_R2)"
 def load_default_schema(*, warn: bool = True) -> Schema:
     """The bundled schema, with a warning that the forest's own was not checked."""
     if warn:
-        log.warning(
-            "no schema given: using the %s; the forest's own schema was not "
-            "checked (Exchange's extensionAttribute1..15 are not in it); give "
-            "--schema with an export of the schema partition",
-            DEFAULT_SCHEMA_SOURCE,
-        )
+        warn_default_schema()
     return copy.deepcopy(_parsed())
+
+
+def warn_default_schema() -> None:
+    """Say on stderr that the forest's own schema was not checked."""
+    log.warning(
+        "no schema given: using the %s; the forest's own schema was not "
+        "checked (Exchange's extensionAttribute1..15 are not in it); give "
+        "--schema with an export of the schema partition",
+        DEFAULT_SCHEMA_SOURCE,
+    )
 
 
 @functools.cache

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from generator.commands.options import Sources, source_options
 from generator.console import log, out
+from generator.default_schema import warn_default_schema
 from generator.errors import UsageError
 from generator.inventory import (
     TOP_VALUES,
@@ -60,13 +61,19 @@ def register(app: typer.Typer) -> None:
 
 def _inventory(spec: Any, sources: Sources, extra: list[str]) -> Inventory:
     source = open_source(spec, sources.live)
-    schema = load_schema(spec, source)
+    schema = load_schema(spec, source, warn=False)
     log.info("reading users from %s", source.name)
     inventory = build_inventory(source.users(), schema, extra)
     inventory.source = source.name
     inventory.forest = source.forest
-    log.info("%s: %d user(s) read", source.name, inventory.users)
+    log.info("%s: %s read", source.name, _plural(inventory.users, "user"))
+    if schema.origin == "bundled":
+        warn_default_schema()  # only now: a broken file gets one line on stderr
     return inventory
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def inspect_document(inventories: list[Inventory], top: int) -> dict[str, Any]:

@@ -57,9 +57,16 @@ def _file_source(kind: str, spec: SourceSpec, path: Path) -> DirectorySource:
     return json_source_class(path)(spec)
 
 
-def load_schema(spec: SourceSpec, source: DirectorySource | None = None) -> Schema:
+def load_schema(
+    spec: SourceSpec, source: DirectorySource | None = None, *, warn: bool = True
+) -> Schema:
     """The forest's schema: ``--schema``, else the source's own (a snapshot or a
-    live read), else the bundled default with a warning."""
+    live read), else the bundled default with a warning.
+
+    ``warn=False`` leaves the warning to the caller (see
+    :func:`generator.default_schema.warn_default_schema`), so that a command can
+    give it only once the users were read without error.
+    """
     if spec.schema:
         from generator.readers.schema_file import read_schema  # noqa: PLC0415
 
@@ -69,7 +76,7 @@ def load_schema(spec: SourceSpec, source: DirectorySource | None = None) -> Sche
         return own
     from generator.default_schema import load_default_schema  # noqa: PLC0415
 
-    return load_default_schema()
+    return load_default_schema(warn=warn)
 
 
 def _file_schema(spec: SourceSpec) -> Schema | None:

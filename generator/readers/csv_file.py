@@ -11,9 +11,11 @@ parsing; this module maps the columns and reports broken rows by line.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from generator.console import log
 from generator.errors import InputError
 from generator.model import User, Value
 from generator.readers.base import FileSource
@@ -53,6 +55,12 @@ MULTI_VALUED = frozenset(
 )
 
 
+# What Export-Csv writes for a property it cannot flatten (a collection, bytes).
+_TYPE_NAME = re.compile(
+    r"^(Microsoft\.ActiveDirectory\.Management\.\w+|System\.\w+(\[\])?)$"
+)
+
+
 class CsvSource(FileSource):
     """Users from a csvde or Export-Csv file."""
 
@@ -62,11 +70,30 @@ class CsvSource(FileSource):
         csvde = header[0].lower() == "dn"
         columns = [_column_name(h, csvde) for h in header]
         dn_index = _dn_index(self.path, columns, rows.header_line)
+        unexpanded: set[str] = set()
         for number, row in rows:
             attributes = _attributes(columns, row, csvde)
+            self._drop_type_names(attributes, unexpanded)
             user = make_user(row[dn_index], attributes, forest="", line=number)
             if is_user_record(user.attributes):
                 yield user
+
+    def _drop_type_names(
+        self, attributes: dict[str, list[Value]], reported: set[str]
+    ) -> None:
+        """Export-Csv writes a type name for a property it could not flatten."""
+        for name, values in list(attributes.items()):
+            if values and all(_TYPE_NAME.match(str(v)) for v in values):
+                del attributes[name]
+                if name not in reported:
+                    reported.add(name)
+                    log.warning(
+                        "%s: column %r holds %r, not values (PowerShell did not "
+                        "expand it); ignored; flatten it with -join in Select-Object",
+                        self.path,
+                        name,
+                        values[0],
+                    )
 
 
 class _Rows:
