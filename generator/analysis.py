@@ -11,15 +11,71 @@ current cloud state).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import importlib
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from generator.commands.options import Config, Partners, Sources
-from generator.marker import Finding, Marker, UserOutcome
-from generator.partners import Suggestion
-from generator.recommend import Candidate, Confusion, Ranking
-from generator.schema import SchemaOrigin
+from generator.connect.conflicts import free_precedences
+from generator.connect.model import Configuration, Connector
+from generator.connect.xmlio import read_configuration
+from generator.errors import RulegenError, UsageError
+from generator.marker import DEFAULT_USER_TYPE, Finding, Marker, UserOutcome
+from generator.model import (
+    IDENTITY_ATTRIBUTES,
+    DirectorySource,
+    LiveOptions,
+    SourceSpec,
+    User,
+)
+from generator.partners import (
+    TELLING_ATTRIBUTES,
+    PartnerCriteria,
+    Suggestion,
+    SuggestionTally,
+)
+from generator.preview import (
+    CurrentState,
+    ForestRun,
+    MarkerEvaluator,
+    Verdict,
+    identity,
+    reason,
+)
+from generator.readers import load_schema, open_source
+from generator.recommend import (
+    STABILITY,
+    VALUE_CANDIDATES,
+    Candidate,
+    Confusion,
+    FeatureTally,
+    Ranking,
+    explain,
+    propose,
+    rank,
+)
+from generator.schema import Schema, SchemaOrigin
+from generator.scope import ConnectorScope, Scope, connectors_for, object_class
+from generator.strategies import parse_marker, schema_resolver
+from generator.validate import (
+    CONFIG_MARKER_READ,
+    CONFIG_NO_FREE_PRECEDENCE,
+    MARKER_EMPLOYEES_GUEST,
+    MarkerChecks,
+    class_findings,
+    config_findings,
+    config_not_given,
+    designated_value_findings,
+    lint_findings,
+    ordered,
+    outcome_findings,
+    parse_version,
+    partner_findings,
+    schema_findings,
+    version_findings,
+)
 
 SCHEMA_VERSION = 1
 
@@ -108,6 +164,29 @@ class Analysis:
         return tuple(f for f in self.findings if f.severity == "blocker")
 
 
+@dataclass
+class _Forest:
+    """One source with what the passes need to read it again."""
+
+    spec: SourceSpec
+    source: DirectorySource
+    schema: Schema
+    name: str
+    scope: Scope
+    connectors: tuple[Connector, ...] = ()
+
+
+@dataclass
+class _Context:
+    """What ``outcomes`` needs to stream the users again."""
+
+    forests: list[_Forest]
+    criteria: PartnerCriteria
+    live: LiveOptions
+    attributes: tuple[str, ...]
+    current: CurrentState | None = None
+
+
 def analyse(
     sources: Sources,
     partners: Partners,
@@ -115,14 +194,456 @@ def analyse(
     marker_spec: str | None,
     *,
     precedence: int | None = None,
+    current: Path | None = None,
 ) -> Analysis:
     """Read every source and decide; see the module docstring for the passes."""
-    raise NotImplementedError  # TODO(#5): wired in the next commit
+    if config.connect_version is not None:
+        parse_version(config.connect_version)  # a usage error before any reading
+    if not sources.specs:
+        raise UsageError("give at least one --source (plan runs on the sample)")
+    criteria = PartnerCriteria.from_options(partners)
+    configuration = (
+        read_configuration(config.connect_config) if config.connect_config else None
+    )
+    forests = [_open(spec, sources.live, configuration) for spec in sources.specs]
+    schemas = [f.schema for f in forests]
+    marker = None
+    if marker_spec is not None:
+        marker = parse_marker(marker_spec, resolve=schema_resolver(*schemas))
+    context = _Context(
+        forests,
+        criteria,
+        sources.live,
+        _attributes(criteria, marker),
+        CurrentState.read(current) if current else None,
+    )
+    survey = _survey(context)
+    markers = propose(survey.tally, schemas, configuration) if criteria.given else []
+    if marker is not None and all(m.expression != marker.expression for m in markers):
+        markers.append(marker)
+    runs = _evaluate(context, markers)
+    candidates = [
+        _candidate(
+            m,
+            runs[i],
+            survey=survey,
+            forests=forests,
+            configuration=configuration,
+            partners_known=criteria.given,
+        )
+        for i, m in enumerate(markers)
+    ]
+    ranking = rank(candidates) if criteria.given else Ranking((), explain(()))
+    chosen = marker or (ranking.best.marker if ranking.best else None)
+    chosen_runs = runs[markers.index(chosen)] if chosen in markers else {}
+    findings = _findings(
+        context,
+        survey,
+        marker=chosen,
+        runs=chosen_runs,
+        configuration=configuration,
+        config=config,
+        precedence=precedence,
+    )
+    return Analysis(
+        forests=tuple(_report(f, survey, configuration) for f in forests),
+        partners=PartnerPopulation(
+            criteria.describe(),
+            survey.tally.partners,
+            criteria.given,
+            tuple(survey.suggest.suggestions()) if not criteria.given else (),
+        ),
+        ranking=ranking,
+        marker=chosen,
+        findings=ordered(findings),
+        preview=tuple(
+            _counts(f.name, chosen_runs.get(f.name), context) for f in forests
+        ),
+        configuration=configuration,
+        entra_connector=_entra(configuration),
+        free_precedences=tuple(
+            free_precedences(configuration) if configuration else ()
+        ),
+        precedence=precedence,
+        connect_version=config.connect_version,
+        context=context,
+    )
+
+
+def _open(
+    spec: SourceSpec, live: LiveOptions, configuration: Configuration | None
+) -> _Forest:
+    source = open_source(spec, live)
+    schema = load_schema(spec, source)
+    name = spec.forest or source.forest
+    connectors = connectors_for(name, configuration) if configuration else ()
+    scope = Scope(ConnectorScope(connectors) if connectors else None)
+    return _Forest(spec, source, schema, name, scope, connectors)
+
+
+def _attributes(criteria: PartnerCriteria, marker: Marker | None) -> tuple[str, ...]:
+    """What a live read must fetch: identity, candidates, partner and marker inputs."""
+    names = [
+        *IDENTITY_ATTRIBUTES,
+        *VALUE_CANDIDATES,
+        *TELLING_ATTRIBUTES,
+        *criteria.attributes,
+        *(a for a in (marker.source_attributes if marker else ()) if a != "dn"),
+    ]
+    return tuple({n.lower(): n for n in names}.values())
+
+
+@dataclass
+class _Survey:
+    """Pass one's counters, for every forest together and each one apart."""
+
+    tally: FeatureTally = field(default_factory=FeatureTally)
+    suggest: SuggestionTally = field(default_factory=SuggestionTally)
+    read: dict[str, int] = field(default_factory=dict)
+    in_scope: dict[str, int] = field(default_factory=dict)
+    partners: dict[str, int] = field(default_factory=dict)
+    classes: dict[str, dict[str, int]] = field(default_factory=dict)
+    out: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _survey(context: _Context) -> _Survey:
+    survey = _Survey()
+    for forest in context.forests:
+        name = forest.name
+        classes = survey.classes.setdefault(name, {})
+        out = survey.out.setdefault(name, {})
+        for user, why_out, is_partner in _users(forest, context):
+            survey.read[name] = survey.read.get(name, 0) + 1
+            if why_out is not None:
+                out[why_out] = out.get(why_out, 0) + 1
+                continue
+            survey.in_scope[name] = survey.in_scope.get(name, 0) + 1
+            survey.tally.add(user, is_partner)
+            if not context.criteria.given:
+                survey.suggest.add(user)
+            if is_partner:
+                survey.partners[name] = survey.partners.get(name, 0) + 1
+                cls = object_class(user) or "user"
+                classes[cls] = classes.get(cls, 0) + 1
+    return survey
+
+
+def _users(
+    forest: _Forest, context: _Context
+) -> Iterator[tuple[User, str | None, bool]]:
+    """Every user with why it is out of scope (None: in) and whether a partner."""
+    for user in forest.source.users(context.attributes):
+        why_out = forest.scope.reason(user)
+        partner = why_out is None and context.criteria.match(user) is not None
+        yield user, why_out, partner
+
+
+def _evaluate(
+    context: _Context, markers: Sequence[Marker]
+) -> list[dict[str, ForestRun]]:
+    """Pass two: every marker's exact expression for every in-scope user."""
+    stamp = context.criteria.given
+    evaluators = [MarkerEvaluator(m, stamp=stamp) for m in markers]
+    runs: list[dict[str, ForestRun]] = [{} for _ in markers]
+    if not markers:
+        return runs
+    for forest in context.forests:
+        mine = [r.setdefault(forest.name, ForestRun(forest.name, stamp)) for r in runs]
+        for user, why_out, is_partner in _users(forest, context):
+            if why_out is not None:
+                continue
+            who = identity(user)
+            cloud = context.current.user_type(user) if context.current else None
+            for evaluator, run in zip(evaluators, mine, strict=True):
+                verdict = evaluator.verdict(user, is_partner)
+                run.add(who, verdict, is_partner, evaluator.lacking(user))
+                if context.current is not None:
+                    run.compare(who, verdict.result, cloud)
+    return runs
+
+
+def _candidate(
+    marker: Marker,
+    runs: dict[str, ForestRun],
+    *,
+    survey: _Survey,
+    forests: Sequence[_Forest],
+    configuration: Configuration | None,
+    partners_known: bool,
+) -> Candidate:
+    own = [
+        f
+        for forest in forests
+        for f in schema_findings(forest.name, forest.schema, marker)
+    ]
+    own += designated_value_findings(marker, survey.tally)
+    conflicts: list[str] = []
+    if configuration is not None:
+        reads = config_findings(configuration, marker, (), None, 0)
+        own += [f for f in reads if f.id == CONFIG_MARKER_READ]
+        conflicts = [
+            _conflict_text(f) for f in reads if f.id != CONFIG_NO_FREE_PRECEDENCE
+        ]
+    total = Confusion()
+    for run in runs.values():
+        total = total.plus(run.confusion())
+        own += outcome_findings(marker, _checks(run, partners_known))
+    return Candidate(
+        marker=marker,
+        confusion=total,
+        by_forest={name: run.confusion() for name, run in runs.items()},
+        lacking_value=sum(r.users_lacking.count for r in runs.values()),
+        partners_lacking_value=sum(r.partners_lacking.count for r in runs.values()),
+        schema_fitness={f.name: _fitness(f.schema, marker) for f in forests},
+        conflicts=tuple(conflicts),
+        stability=STABILITY[marker.strategy][1],
+        blockers=tuple(
+            dict.fromkeys(
+                f.title
+                for f in own
+                if f.severity == "blocker" and f.id not in (MARKER_EMPLOYEES_GUEST,)
+            )
+        ),
+        notes=tuple(f.title for f in own if f.severity == "warning"),
+    )
+
+
+def _conflict_text(finding: Finding) -> str:
+    if finding.examples:
+        return f"{finding.title}: {', '.join(finding.examples)}"
+    return finding.title
+
+
+def _fitness(schema: Schema, marker: Marker) -> str:
+    if marker.strategy == "upn-suffix":
+        return "userPrincipalName, no schema change"
+    if marker.strategy == "ou":
+        return "the object's DN, no attribute"
+    verdicts = [f"{a}: {schema.verdict(a)}" for a in marker.source_attributes]
+    return "; ".join(verdicts) or "reads no attribute"
+
+
+def _checks(run: ForestRun, partners_known: bool) -> MarkerChecks:
+    return MarkerChecks(
+        forest=run.forest,
+        employees_guest=run.employees_guest,
+        partners_missed=run.partners_missed,
+        invalid=run.invalid,
+        partners_lacking=run.partners_lacking,
+        users_lacking=run.users_lacking,
+        partners_known=partners_known,
+    )
+
+
+def _findings(
+    context: _Context,
+    survey: _Survey,
+    *,
+    marker: Marker | None,
+    runs: dict[str, ForestRun],
+    configuration: Configuration | None,
+    config: Config,
+    precedence: int | None,
+) -> list[Finding]:
+    criteria = context.criteria
+    found = partner_findings(
+        criteria, survey.tally.partners, survey.suggest.suggestions()
+    )
+    for forest in context.forests:
+        found += class_findings(forest.name, survey.classes.get(forest.name, {}))
+    if marker is not None:
+        for forest in context.forests:
+            found += schema_findings(forest.name, forest.schema, marker)
+        found += designated_value_findings(marker, survey.tally)
+        found += lint_findings(marker, lint_problems(marker))
+        for run in runs.values():
+            found += outcome_findings(marker, _checks(run, criteria.given))
+    if configuration is None:
+        found += config_not_given()
+    elif marker is not None:
+        uncovered = [f.name for f in context.forests if not f.connectors]
+        found += config_findings(
+            configuration, marker, uncovered, precedence, _rules_needed(context, survey)
+        )
+    found += version_findings(config.connect_version)
+    return found
+
+
+def _rules_needed(context: _Context, survey: _Survey) -> int:
+    """One inbound rule per AD connector (two with inetOrgPerson partners), one out."""
+    inbound = 0
+    for forest in context.forests:
+        per = 2 if survey.classes.get(forest.name, {}).get("inetOrgPerson") else 1
+        inbound += per * max(1, len(forest.connectors))
+    return inbound + 1
+
+
+def lint_problems(marker: Marker) -> list[tuple[str, str]]:
+    """The engine's lint of an admin's expression as (severity, message) pairs."""
+    if marker.strategy != "expression":
+        return []
+    engine = importlib.import_module("generator.expressions")
+    try:
+        problems = engine.lint(marker.expression, target="userType")
+    except RulegenError as error:
+        return [("error", str(error))]
+    return [
+        (str(getattr(p, "severity", "error")), str(getattr(p, "message", p)))
+        for p in problems
+    ]
+
+
+def _report(
+    forest: _Forest, survey: _Survey, configuration: Configuration | None
+) -> ForestReport:
+    return ForestReport(
+        name=forest.name,
+        source=forest.spec.source,
+        schema_origin=forest.schema.origin,
+        schema_source=forest.schema.source,
+        users_read=survey.read.get(forest.name, 0),
+        in_scope=survey.in_scope.get(forest.name, 0),
+        partners=survey.partners.get(forest.name, 0),
+        ad_connectors=tuple(ConnectorRef(c.name, c.id) for c in forest.connectors),
+        partner_classes=dict(sorted(survey.classes.get(forest.name, {}).items())),
+        out_of_scope=dict(sorted(survey.out.get(forest.name, {}).items())),
+    )
+
+
+def _counts(forest: str, run: ForestRun | None, context: _Context) -> PreviewCounts:
+    if run is None:
+        return PreviewCounts(forest)
+    with_current = context.current is not None
+    return PreviewCounts(
+        forest=forest,
+        guest=run.guest,
+        member=run.member,
+        invalid=run.invalid.count,
+        defaulted=run.users_lacking.count,
+        to_guest=run.to_guest.count if with_current else None,
+        to_member=run.to_member.count if with_current else None,
+        not_in_cloud=run.not_in_cloud if with_current else None,
+    )
+
+
+def _entra(configuration: Configuration | None) -> ConnectorRef | None:
+    entra = configuration.entra_connector if configuration else None
+    return ConnectorRef(entra.name, entra.id) if entra else None
 
 
 def outcomes(analysis: Analysis) -> Iterator[UserOutcome]:
     """One outcome per in-scope user of every forest, read again from the source."""
-    raise NotImplementedError  # TODO(#5): wired in the next commit
+    context = analysis.context
+    marker = analysis.marker
+    if not isinstance(context, _Context) or marker is None:
+        return
+    evaluator = MarkerEvaluator(marker, stamp=context.criteria.given)
+    for forest in context.forests:
+        for user, why_out, is_partner in _users(forest, context):
+            if why_out is not None:
+                continue
+            verdict = evaluator.verdict(user, is_partner)
+            yield _outcome(
+                forest.name,
+                user,
+                evaluator,
+                verdict=verdict,
+                is_partner=is_partner,
+                context=context,
+            )
+
+
+def _outcome(
+    forest: str,
+    user: User,
+    evaluator: MarkerEvaluator,
+    *,
+    verdict: Verdict,
+    is_partner: bool,
+    context: _Context,
+) -> UserOutcome:
+    marker = evaluator.marker
+    extra: dict[str, str] = {}
+    if context.current is not None:
+        cloud = context.current.user_type(user)
+        extra["cloudUserType"] = cloud or ""
+        extra["change"] = _change(verdict.result, cloud)
+    designated = marker.designated_attribute
+    return UserOutcome(
+        forest=forest,
+        dn=user.dn,
+        sam=user.sam,
+        upn=user.upn,
+        object_class=object_class(user) or "user",
+        source_values=evaluator.source_values(user),
+        result=verdict.result or DEFAULT_USER_TYPE,
+        reason=reason(marker, user, verdict, evaluator.stamp),
+        is_partner=is_partner,
+        current_marker=user.text(designated) if designated else None,
+        extra=extra,
+    )
+
+
+def _change(result: str | None, cloud: str | None) -> str:
+    if result is None:
+        return ""
+    if cloud is None:
+        return "new"
+    if cloud.strip().lower() == result.lower():
+        return "unchanged"
+    return f"{cloud.strip() or '(empty)'} -> {result}"
+
+
+# --- the --json document ---------------------------------------------------------
+
+
+def to_json(analysis: Analysis, command: str) -> dict[str, Any]:
+    """The ``--json`` document of recommend, validate and preview."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": command,
+        "forests": [_plain(asdict(f)) for f in analysis.forests],
+        "partners": _plain(asdict(analysis.partners)),
+        "ranking": {
+            "why": analysis.ranking.why,
+            "candidates": [_candidate_json(c) for c in analysis.ranking.candidates],
+        },
+        "marker": _plain(asdict(analysis.marker)) if analysis.marker else None,
+        "blocked": analysis.blocked,
+        "findings": [_plain(asdict(f)) for f in analysis.findings],
+        "preview": [
+            {**_plain(asdict(p)), "changes": p.changes} for p in analysis.preview
+        ],
+        "configuration": _config_json(analysis),
+    }
+
+
+def _candidate_json(candidate: Candidate) -> dict[str, Any]:
+    found: dict[str, Any] = _plain(asdict(candidate))
+    found["confusion"]["errors"] = candidate.confusion.errors
+    return found
+
+
+def _config_json(analysis: Analysis) -> dict[str, Any] | None:
+    if analysis.configuration is None:
+        return None
+    entra = analysis.entra_connector
+    return {
+        "folder": str(analysis.configuration.folder or ""),
+        "entra_connector": _plain(asdict(entra)) if entra else None,
+        "free_precedences": list(analysis.free_precedences),
+        "precedence": analysis.precedence,
+        "connect_version": analysis.connect_version,
+    }
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists, recursively, so the document is plain JSON."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 __all__ = [
@@ -138,4 +659,5 @@ __all__ = [
     "Suggestion",
     "analyse",
     "outcomes",
+    "to_json",
 ]

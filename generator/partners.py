@@ -240,6 +240,7 @@ class SuggestionTally:
     suffixes: BoundedCounter[str] = field(default_factory=BoundedCounter)
     ous: BoundedCounter[str] = field(default_factory=BoundedCounter)
     values: BoundedCounter[tuple[str, str]] = field(default_factory=BoundedCounter)
+    spelling: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add(self, user: User) -> None:
         self.users += 1
@@ -253,7 +254,9 @@ class SuggestionTally:
         for attribute in TELLING_ATTRIBUTES:
             text = user.text(attribute)
             if text and PARTNER_WORDS.search(text):
-                self.values.add((attribute, text.strip()))
+                key = (attribute, normalise_value(text))
+                self.values.add(key)
+                self.spelling.setdefault(key, text.strip())
 
     def suggestions(self, limit: int = 5) -> list[Suggestion]:
         """Likely populations, most users first within each kind."""
@@ -276,7 +279,8 @@ class SuggestionTally:
                     "ou", ou, count, f'--partner-ou "{ou}"', "an OU named like partners"
                 )
             )
-        for (attribute, value), count in self.values.most_common(limit):
+        for key, count in self.values.most_common(limit):
+            attribute, value = key[0], self.spelling[key]
             found.append(
                 Suggestion(
                     "attribute",

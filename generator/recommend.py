@@ -106,6 +106,13 @@ class AttributeUse:
             split.users += 1
             split.partners += is_partner
 
+    def spelling(self, key: str) -> str:
+        """The most common raw spelling of a normalised value."""
+        for value, _ in self.raw.most_common():
+            if normalise_value(value) == key:
+                return value.strip()
+        return key
+
     @property
     def junk(self) -> list[tuple[str, int]]:
         """Raw values that are not Guest/Member in any case or spacing."""
@@ -217,7 +224,8 @@ def _attribute_candidates(
         if value is None or normalise_value(value) in USER_TYPE_VALUES:
             continue
         spelled = _spelling(name, schemas)
-        scored.append((values[value].margin, -values[value].employees, spelled, value))
+        shown = tally.use(name).spelling(value)
+        scored.append((values[value].margin, -values[value].employees, spelled, shown))
     scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
     return [attribute_marker(name, value) for _, _, name, value in scored[:2]]
 

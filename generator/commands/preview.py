@@ -1,14 +1,102 @@
-"""`entra-rulegen preview`: placeholder until its issue lands."""
+"""`entra-rulegen preview`: the marker's exact expression, evaluated for every user.
 
-from __future__ import annotations
+A table of counts per forest (Guest, Member, invalid, and with ``--current``
+the cloud users whose userType would change); ``--csv FILE`` writes one row per
+in-scope user, streamed.
+"""
+
+import json
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
-from generator.errors import RulegenError
+from generator.analysis import Analysis, analyse, outcomes, to_json
+from generator.commands.options import (
+    Config,
+    Partners,
+    Sources,
+    partner_options,
+    source_options,
+)
+from generator.commands.validate import MarkerOption, print_findings
+from generator.console import err, out
+from generator.errors import UsageError
+from generator.preview import write_csv
 
 
 def register(app: typer.Typer) -> None:
     @app.command("preview")
-    def command() -> None:
-        """Not built yet."""
-        raise RulegenError("preview is not built yet")
+    @partner_options
+    @source_options
+    def command(
+        *,
+        sources: Sources,
+        partners: Partners,
+        marker: MarkerOption,
+        current: Annotated[
+            Path | None,
+            typer.Option(
+                help="Cloud users' current userType (CSV with userPrincipalName "
+                "and userType, as Get-MgUser | Export-Csv writes it)."
+            ),
+        ] = None,
+        csv: Annotated[
+            Path | None, typer.Option("--csv", help="Write one row per user here.")
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="A JSON document on stdout.")
+        ] = False,
+    ) -> None:
+        """Evaluate the marker's expression for every in-scope user."""
+        if (
+            csv is not None
+            and current is not None
+            and csv.resolve() == current.resolve()
+        ):
+            raise UsageError("--csv would overwrite the --current file")
+        analysis = analyse(sources, partners, Config(), marker, current=current)
+        if csv is not None:
+            rows = write_csv(outcomes(analysis), csv)
+            err.print(f"{rows} row(s) written to {csv}", markup=False)
+        if as_json:
+            out.print_json(json.dumps(to_json(analysis, "preview")))
+        else:
+            render(analysis)
+
+
+def render(analysis: Analysis) -> None:
+    marker = analysis.marker
+    if marker is not None:
+        out.print(Text(f"Marker: {marker.spec}"))
+        out.print(Text(f"Expression: {marker.expression}"))
+    table = Table(title="Preview", title_justify="left")
+    with_current = any(p.changes is not None for p in analysis.preview)
+    columns = ["Forest", "In scope", "Guest", "Member", "Default applied", "Invalid"]
+    if with_current:
+        columns += ["-> Guest", "-> Member", "Not in cloud"]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "Forest" else "right")
+    scope = {f.name: f.in_scope for f in analysis.forests}
+    for counts in analysis.preview:
+        row = [
+            counts.forest,
+            str(scope.get(counts.forest, 0)),
+            str(counts.guest),
+            str(counts.member),
+            str(counts.defaulted),
+            str(counts.invalid),
+        ]
+        if with_current:
+            row += [
+                str(counts.to_guest),
+                str(counts.to_member),
+                str(counts.not_in_cloud),
+            ]
+        table.add_row(*row)
+    out.print(table)
+    problems = [f for f in analysis.findings if f.severity != "info"]
+    if problems:
+        print_findings(problems)

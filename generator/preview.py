@@ -1,0 +1,339 @@
+"""Preview: what the exact emitted expression makes of every user.
+
+The expression is evaluated by the engine (:mod:`generator.expressions`), the
+same text the bundle writes into the rule, never a Python imitation of it.
+For a *designate* marker with a partner population, each user is evaluated
+with the value the stamping script will write (Guest for partners, Member for
+the others), so the preview shows the state after the bundle is applied.
+
+Memory: counters and bounded example lists per forest; the only table kept is
+``--current`` (the admin's own export of cloud users, keyed by UPN).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from generator.errors import InputError, OutputError
+from generator.expressions import Error, Outcome, Value, compile_expression
+from generator.marker import Marker, UserOutcome, UserType
+from generator.model import User, display_value, forest_from_dn
+from generator.model import Value as AttributeValue
+from generator.recommend import Confusion
+from generator.tally import Examples
+
+CSV_COLUMNS = (
+    "forest",
+    "distinguishedName",
+    "sAMAccountName",
+    "userPrincipalName",
+    "objectClass",
+    "partner",
+    "sourceValues",
+    "userType",
+    "reason",
+    "cloudUserType",
+    "change",
+)
+VALID: frozenset[str] = frozenset({"Guest", "Member"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The engine's answer for one user: Guest, Member, or invalid (result None)."""
+
+    result: UserType | None
+    shown: str
+
+
+class MarkerEvaluator:
+    """The marker's expression, compiled once, evaluated per user."""
+
+    def __init__(self, marker: Marker, *, stamp: bool = False) -> None:
+        self.marker = marker
+        self.stamp = stamp and marker.designated_attribute is not None
+        self._compiled = compile_expression(marker.expression)
+
+    def inputs(
+        self, user: User, is_partner: bool
+    ) -> dict[str, tuple[AttributeValue, ...]]:
+        """The attribute values the expression sees, by the names it uses."""
+        values: dict[str, tuple[AttributeValue, ...]] = {}
+        for name in self.marker.source_attributes:
+            if name.lower() == "dn":
+                values[name] = (user.dn,)
+            elif self.stamp and name == self.marker.designated_attribute:
+                values[name] = ("Guest" if is_partner else "Member",)
+            else:
+                values[name] = user.values(name)
+        return values
+
+    def verdict(self, user: User, is_partner: bool) -> Verdict:
+        outcome = self._compiled.evaluate(
+            self.inputs(user, is_partner), parameters(user)
+        )
+        return judge(outcome)
+
+    def lacking(self, user: User) -> bool:
+        """True when the user has none of the source values (today)."""
+        if self.stamp:
+            return False
+        return not any(
+            name.lower() == "dn" or _present(user.values(name))
+            for name in self.marker.source_attributes
+        )
+
+    def source_values(self, user: User) -> tuple[str, ...]:
+        """Today's values of the source attributes, as ``name=value``."""
+        shown = []
+        for name in self.marker.source_attributes:
+            if name.lower() == "dn":
+                continue
+            for value in user.values(name):
+                shown.append(f"{name}={display_value(name, value)}")
+        return tuple(shown)
+
+
+def _present(values: tuple[AttributeValue, ...]) -> bool:
+    return any(v != "" for v in values)
+
+
+def parameters(user: User) -> dict[str, str]:
+    """The ``%Domain.*%`` and ``%Forest.*%`` parameters an expression may read."""
+    domain = forest_from_dn(user.dn)
+    ldap = ",".join(f"DC={label}" for label in domain.split(".")) if domain else ""
+    forest = user.forest or domain
+    return {
+        "Domain.FQDN": domain,
+        "Domain.LDAP": ldap,
+        "Forest.FQDN": forest,
+        "Forest.LDAP": ",".join(f"DC={label}" for label in forest.split(".")),
+    }
+
+
+def judge(outcome: Outcome) -> Verdict:
+    """Guest or Member exactly; everything else (null, error, other text) invalid."""
+    if isinstance(outcome, Value):
+        texts = outcome.texts()
+        if texts in (("Guest",), ("Member",)):
+            return Verdict("Guest" if texts[0] == "Guest" else "Member", texts[0])
+        shown = texts[0] if len(texts) == 1 else "; ".join(texts)
+        return Verdict(None, f"value {shown!r}")
+    if isinstance(outcome, Error):
+        return Verdict(None, f"error: {outcome.message}")
+    return Verdict(None, str(outcome.kind))
+
+
+def reason(marker: Marker, user: User, verdict: Verdict, stamped: bool) -> str:
+    """Why the user gets its result, in the admin's terms."""
+    if verdict.result is None:
+        return f"invalid: {verdict.shown}"
+    if stamped:
+        return f"stamped {verdict.result} in {marker.designated_attribute}"
+    if marker.strategy == "upn-suffix":
+        if not user.upn:
+            return "no userPrincipalName: default Member"
+        domain = user.upn.rpartition("@")[2].lower()
+        if verdict.result == "Guest":
+            return f"UPN suffix {domain} is a partner suffix"
+        return f"UPN suffix {domain or '(none)'} is not a partner suffix"
+    if marker.strategy == "ou":
+        inside = "inside" if verdict.result == "Guest" else "outside"
+        return f"{inside} {marker.ou}"
+    if marker.strategy in ("attribute", "designate"):
+        name = marker.source_attributes[0]
+        value = user.text(name)
+        if value is None or not value.strip():
+            return f"no {name}: default Member"
+        return f"{name} is {value.strip()!r}"
+    return f"expression gives {verdict.result}"
+
+
+@dataclass
+class ForestRun:
+    """Pass-two counters for one marker in one forest."""
+
+    forest: str
+    partners_known: bool
+    guest: int = 0
+    member: int = 0
+    partners_guest: int = 0
+    employees_member: int = 0
+    employees_guest: Examples = field(default_factory=Examples)
+    partners_missed: Examples = field(default_factory=Examples)
+    invalid: Examples = field(default_factory=Examples)
+    users_lacking: Examples = field(default_factory=Examples)
+    partners_lacking: Examples = field(default_factory=Examples)
+    to_guest: Examples = field(default_factory=Examples)
+    to_member: Examples = field(default_factory=Examples)
+    not_in_cloud: int = 0
+
+    def add(self, who: str, verdict: Verdict, is_partner: bool, lacking: bool) -> None:
+        if lacking:
+            self.users_lacking.add(who)
+            if is_partner:
+                self.partners_lacking.add(who)
+        if verdict.result is None:
+            self.invalid.add(f"{who}: {verdict.shown}")
+            return
+        guest = verdict.result == "Guest"
+        self.guest += guest
+        self.member += not guest
+        if is_partner and guest:
+            self.partners_guest += 1
+        elif is_partner:
+            self.partners_missed.add(who)
+        elif guest:
+            self.employees_guest.add(who)
+        else:
+            self.employees_member += 1
+
+    def compare(self, who: str, result: UserType | None, cloud: str | None) -> str:
+        """Count a change against the current cloud userType; the CSV's word."""
+        if result is None:
+            return ""
+        if cloud is None:
+            self.not_in_cloud += 1
+            return "new"
+        if cloud.strip().lower() == result.lower():
+            return "unchanged"
+        (self.to_guest if result == "Guest" else self.to_member).add(who)
+        return f"{cloud.strip() or '(empty)'} -> {result}"
+
+    def confusion(self) -> Confusion:
+        return Confusion(
+            partners_guest=self.partners_guest,
+            employees_guest=self.employees_guest.count,
+            partners_missed=self.partners_missed.count,
+            employees_member=self.employees_member,
+            invalid=self.invalid.count,
+        )
+
+
+def identity(user: User) -> str:
+    """How reports name a user: UPN, else sAMAccountName, else DN."""
+    return user.upn or user.sam or user.dn
+
+
+# --- current cloud state ----------------------------------------------------------
+
+
+@dataclass
+class CurrentState:
+    """``--current``: cloud userType by (lower-cased) UPN, from Get-MgUser."""
+
+    path: Path
+    by_upn: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> CurrentState:
+        state = cls(path)
+        for upn, user_type in _current_rows(path):
+            state.by_upn[upn.lower()] = user_type
+        return state
+
+    def user_type(self, user: User) -> str | None:
+        return self.by_upn.get(user.upn.strip().lower()) if user.upn else None
+
+
+def _current_rows(path: Path) -> Iterator[tuple[str, str]]:
+    text = _decoded(path)
+    skipped = 0
+    if text.startswith("#TYPE"):  # Windows PowerShell's type line
+        text = text.partition("\n")[2]
+        skipped = 1
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise InputError("no header line", path=path) from None
+    except csv.Error as error:
+        raise InputError(str(error), path=path, line=skipped + 1) from None
+    if not {"userprincipalname", "usertype"} <= set(header):
+        raise InputError(
+            "needs userPrincipalName and userType columns", path=path, line=skipped + 1
+        )
+    upn_at, type_at = header.index("userprincipalname"), header.index("usertype")
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise InputError(
+                    f"{len(row)} fields where the header has {len(header)}",
+                    path=path,
+                    line=skipped + reader.line_num,
+                )
+            if row[upn_at].strip():
+                yield row[upn_at].strip(), row[type_at].strip()
+    except csv.Error as error:
+        raise InputError(
+            str(error), path=path, line=skipped + reader.line_num
+        ) from None
+
+
+def _decoded(path: Path) -> str:
+    """Export-Csv writes UTF-8, UTF-16 or ASCII depending on the PowerShell."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(error.strerror or "cannot read", path=path) from None
+    codec = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(f"not {codec.upper()} text", path=path, line=line) from None
+
+
+# --- preview.csv --------------------------------------------------------------------
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """A cell Excel shows as text: a leading formula character gets a quote."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def csv_row(outcome: UserOutcome) -> list[str]:
+    cells = [
+        outcome.forest,
+        outcome.dn,
+        outcome.sam or "",
+        outcome.upn or "",
+        outcome.object_class,
+        "yes" if outcome.is_partner else "no",
+        "; ".join(outcome.source_values),
+        outcome.result,
+        outcome.reason,
+        outcome.extra.get("cloudUserType", ""),
+        outcome.extra.get("change", ""),
+    ]
+    return [_cell(c) for c in cells]
+
+
+def write_csv_rows(rows: Iterable[UserOutcome], stream: TextIO) -> int:
+    """Write the header and one row per outcome; returns the number of rows."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for outcome in rows:
+        writer.writerow(csv_row(outcome))
+        count += 1
+    return count
+
+
+def write_csv(rows: Iterable[UserOutcome], path: Path) -> int:
+    """``preview.csv``: UTF-8 with a BOM so Excel reads names right."""
+    try:
+        with path.open("w", encoding="utf-8-sig", newline="") as stream:
+            return write_csv_rows(rows, stream)
+    except OSError as error:
+        raise OutputError(f"{path}: {error.strerror or 'cannot write'}") from None

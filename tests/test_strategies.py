@@ -1,0 +1,157 @@
+"""Each emitted expression parses with the engine and gives the right answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import InputError, UsageError
+from generator.expressions import compile_expression, parse
+from generator.preview import judge
+from generator.strategies import parse_marker
+
+SUFFIXES = "upn-suffix:partners.contoso.com,contoso.com.au"
+
+
+def result(spec: str, **attributes: str) -> str | None:
+    marker = parse_marker(spec)
+    values = {k: (v,) for k, v in attributes.items()}
+    return judge(compile_expression(marker.expression).evaluate(values)).result
+
+
+@pytest.mark.parametrize(
+    ("upn", "expected"),
+    [
+        ("jane@partners.contoso.com", "Guest"),
+        ("Jane@Partners.Contoso.COM", "Guest"),
+        ("JOE@PARTNERS.CONTOSO.COM", "Guest"),
+        ("kim@contoso.com.au", "Guest"),
+        ("bob@partners.contoso.com.evil.example", "Member"),
+        ("x@partners.contoso.community", "Member"),
+        ("amy@contoso.com", "Member"),
+        ("eve@sub.partners.contoso.com", "Member"),
+        ("partners.contoso.com", "Member"),
+        ("", "Member"),
+    ],
+)
+def test_upn_suffix_is_anchored_and_case_insensitive(upn: str, expected: str) -> None:
+    assert result(SUFFIXES, userPrincipalName=upn) == expected
+
+
+def test_user_without_upn_gets_member_never_an_error() -> None:
+    marker = parse_marker(SUFFIXES)
+    outcome = compile_expression(marker.expression).evaluate({})
+    assert judge(outcome).result == "Member"
+    assert "Error(" not in marker.expression
+    assert "NULL" not in marker.expression.upper().replace("ISNULL", "")
+
+
+def test_a_suffix_that_ends_another_suffix_does_not_catch_it() -> None:
+    spec = "upn-suffix:contoso.com"
+    assert result(spec, userPrincipalName="a@partners.contoso.com") == "Member"
+    assert result(spec, userPrincipalName="a@contoso.com") == "Guest"
+    assert result(spec, userPrincipalName="a@notcontoso.com") == "Member"
+
+
+def test_several_suffixes_make_one_expression() -> None:
+    marker = parse_marker(SUFFIXES)
+    assert marker.suffixes == ("partners.contoso.com", "contoso.com.au")
+    assert marker.expression.count("IIF(") == 3
+    assert "LCase(" in marker.expression
+    parse(marker.expression)
+
+
+@pytest.mark.parametrize(
+    ("dn", "expected"),
+    [
+        ("CN=a,OU=Partners,DC=contoso,DC=com", "Guest"),
+        ("cn=a,ou=PARTNERS,dc=Contoso,dc=COM", "Guest"),
+        ("CN=a,OU=Sub,OU=Partners,DC=contoso,DC=com", "Guest"),
+        ("CN=a,OU=Partners-Old,DC=contoso,DC=com", "Member"),
+        ("CN=a,OU=OldPartners,DC=contoso,DC=com", "Member"),
+        ("CN=a,OU=Partners,DC=contoso,DC=com,DC=evil", "Member"),
+        ("CN=OU=Partners\\,DC=contoso\\,DC=com,OU=Staff,DC=x", "Member"),
+    ],
+)
+def test_ou_is_anchored_at_the_end_of_the_dn(dn: str, expected: str) -> None:
+    assert result("ou:OU=Partners, DC=contoso,DC=com", dn=dn) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Guest", "Guest"),
+        (" guest ", "Guest"),
+        ("GUEST", "Guest"),
+        ("Member", "Member"),
+        ("Partner", "Member"),
+        ("", "Member"),
+    ],
+)
+def test_designated_value_is_trimmed_and_case_folded(value: str, expected: str) -> None:
+    marker = parse_marker("designate:extensionAttribute7")
+    assert "Trim(" in marker.expression and "LCase(" in marker.expression
+    assert (
+        result("designate:extensionAttribute7", extensionAttribute7=value) == expected
+    )
+
+
+def test_designated_attribute_missing_gives_member() -> None:
+    assert result("designate:extensionAttribute7") == "Member"
+
+
+def test_attribute_value_strategy_compares_normalised() -> None:
+    spec = "attribute:employeeType=Partner"
+    assert result(spec, employeeType=" PARTNER") == "Guest"
+    assert result(spec, employeeType="Employee") == "Member"
+    assert result(spec) == "Member"
+
+
+def test_strings_are_escaped_into_the_expression() -> None:
+    marker = parse_marker('attribute:company=Acme "Partner" \\ Co')
+    assert '\\"partner\\" \\\\ co' in marker.expression
+    assert (
+        result('attribute:company=Acme "Partner" \\ Co', company='acme "partner" \\ co')
+        == "Guest"
+    )
+
+
+def test_attribute_names_take_the_schema_spelling() -> None:
+    marker = parse_marker(
+        "designate:EXTENSIONATTRIBUTE7", resolve=lambda n: "extensionAttribute7"
+    )
+    assert "[extensionAttribute7]" in marker.expression
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "upn-suffix:",
+        "upn-suffix:not a domain",
+        "upn-suffix:-bad.com",
+        "ou:Partners",
+        "attribute:employeeType",
+        "attribute:bad name=x",
+        "designate:ext[1]",
+        "weird:thing",
+        "expression:no-at-sign",
+    ],
+)
+def test_bad_specs_are_usage_errors(spec: str) -> None:
+    with pytest.raises(UsageError):
+        parse_marker(spec)
+
+
+def test_expression_marker_reads_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "rule.txt"
+    path.write_text('IIF([department]="Vendors","Guest","Member")\n', encoding="utf-8")
+    marker = parse_marker(f"expression:@{path}")
+    assert marker.strategy == "expression"
+    assert marker.source_attributes == ("department",)
+
+
+def test_expression_marker_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as error:
+        parse_marker(f"expression:@{tmp_path / 'absent.txt'}")
+    assert "absent.txt" in str(error.value)
