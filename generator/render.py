@@ -1,13 +1,14 @@
 """Jinja rendering: one strict environment for every generated file.
 
 Templates never escape by hand: they call the filter for their context
-(``ps``, ``expr``, ``md``, ``mdcode``, ``mdblock``, ``ldif``); HTML templates
-are autoescaped.
+(``ps``, ``expr``, ``md``, ``mdcode``, ``mdblock``, ``ldif``); HTML templates are
+autoescaped.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import jinja2
@@ -40,3 +41,8 @@ def environment() -> jinja2.Environment:
 def render(template: str, **context: Any) -> str:
     """Render ``templates/<template>`` with ``context``; missing names are errors."""
     return environment().get_template(template).render(**context)
+
+
+def stream(template: str, **context: Any) -> Iterator[str]:
+    """Render ``templates/<template>`` piece by piece, for files fed by a stream."""
+    return environment().get_template(template).generate(**context)

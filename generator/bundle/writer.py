@@ -1,0 +1,151 @@
+"""Writing the bundle: one encoding per file kind, and all-or-nothing placement.
+
+Files are written into a temporary folder beside ``--out`` and the folder is
+moved into place only when every file is complete, so an interrupted or failed
+run leaves either the old bundle or nothing, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from generator.errors import OutputError
+
+BOM = "\ufeff"
+# Files that mark a folder as one of our bundles; --force replaces only those.
+BUNDLE_MARKERS = ("CHANGE.md", "report.json")
+
+
+def encoding_for(relative: str) -> tuple[bool, str]:
+    """(with BOM, line end) for a bundle file, from PRODUCT.md's rules.
+
+    Windows PowerShell 5.1 reads a BOM-less script in the ANSI code page, so
+    scripts carry a BOM and CRLF; Excel needs the BOM to read CSV as UTF-8.
+    """
+    suffix = PurePosixPath(relative).suffix.lower()
+    if suffix == ".ps1":
+        return True, "\r\n"
+    if suffix == ".csv":
+        return True, "\n"
+    return False, "\n"
+
+
+class BundleFolder:
+    """The temporary folder a bundle is written into, with each file's digest."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.digests: dict[str, str] = {}
+
+    def write_text(self, relative: str, chunks: Iterable[str]) -> None:
+        """Write text chunks with the file kind's BOM and line ends."""
+        bom, newline = encoding_for(relative)
+        digest = hashlib.sha256()
+        path = self._path(relative)
+        with path.open("wb") as handle:
+            if bom:
+                handle.write(BOM.encode("utf-8"))
+                digest.update(BOM.encode("utf-8"))
+            for chunk in chunks:
+                if "\r" in chunk:
+                    raise OutputError(f"{relative}: a carriage return reached the text")
+                data = chunk.replace("\n", newline).encode("utf-8")
+                handle.write(data)
+                digest.update(data)
+        self.digests[relative] = digest.hexdigest()
+
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        """Write bytes produced elsewhere (rule XML from the configuration writer)."""
+        self._path(relative).write_bytes(data)
+        self.digests[relative] = hashlib.sha256(data).hexdigest()
+
+    def open_text(self, relative: str) -> TextSink:
+        """A sink for streamed text (CSV rows), closed by the caller."""
+        return TextSink(self, relative)
+
+    def _path(self, relative: str) -> Path:
+        path = self.root / PurePosixPath(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+class TextSink:
+    """A write()-able text file with the bundle's encoding rules (for csv)."""
+
+    def __init__(self, folder: BundleFolder, relative: str) -> None:
+        self._folder = folder
+        self._relative = relative
+        self._bom, self._newline = encoding_for(relative)
+        self._digest = hashlib.sha256()
+        self._handle = folder._path(relative).open("wb")
+        if self._bom:
+            self._put(BOM)
+
+    def write(self, text: str) -> int:
+        self._put(text.replace("\r\n", "\n").replace("\n", self._newline))
+        return len(text)
+
+    def close(self) -> None:
+        self._handle.close()
+        self._folder.digests[self._relative] = self._digest.hexdigest()
+
+    def _put(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self._handle.write(data)
+        self._digest.update(data)
+
+
+def check_target(out: Path, force: bool) -> None:
+    """Refuse an existing ``--out`` without ``--force``, and anything not a bundle."""
+    if not out.exists():
+        return
+    if not force:
+        raise OutputError(f"{out} already exists; use --force to replace it")
+    if not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder; not replacing it")
+    if any(out.iterdir()) and not any((out / m).is_file() for m in BUNDLE_MARKERS):
+        raise OutputError(
+            f"{out} is not empty and holds no bundle (no CHANGE.md); not replacing it"
+        )
+
+
+@contextmanager
+def staged_bundle(out: Path, force: bool) -> Iterator[BundleFolder]:
+    """Yield a temporary folder beside ``out``; move it into place on success."""
+    check_target(out, force)
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    except OSError as error:
+        raise OutputError(f"cannot create a folder beside {out}: {error}") from error
+    try:
+        yield BundleFolder(staging)
+        _move_into_place(staging, out, force)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _move_into_place(staging: Path, out: Path, force: bool) -> None:
+    check_target(out, force)  # again: something may have appeared meanwhile
+    old: Path | None = None
+    try:
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=staging.parent))
+            os.replace(out, old / "bundle")
+        os.replace(staging, out)
+    except OSError as error:
+        if old is not None and not out.exists():
+            os.replace(old / "bundle", out)
+        raise OutputError(f"cannot move the bundle into {out}: {error}") from error
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    os.chmod(out, 0o755)  # mkdtemp makes it 0700; a bundle is meant to be shared
