@@ -157,4 +157,4 @@ def outcomes_of(population: list[UserOutcome]):  # type: ignore[no-untyped-def]
 
 
 def with_cloud(population: list[UserOutcome], cloud: str) -> list[UserOutcome]:
-    return [replace(u, extra={"cloud_user_type": cloud}) for u in population]
+    return [replace(u, extra={"cloudUserType": cloud}) for u in population]

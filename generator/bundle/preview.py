@@ -28,7 +28,7 @@ COLUMNS = (
     "currentMarker",
     "cloudUserType",
 )
-CLOUD_TYPE_KEY = "cloud_user_type"  # UserOutcome.extra, filled from --current
+CLOUD_TYPE_KEY = "cloudUserType"  # UserOutcome.extra, filled from --current
 
 
 @dataclass
