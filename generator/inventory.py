@@ -114,6 +114,25 @@ class AttributeInventory:
         found = [sorted(g, key=lambda vc: (-vc[1], vc[0])) for g in groups.values()]
         return sorted((g for g in found if len(g) > 1), key=lambda g: g[0][0])
 
+    def notes(self) -> list[str]:
+        """What an admin should know before using this attribute as the marker."""
+        notes = []
+        if self.users_with_value and not self.in_schema:
+            notes.append("users carry values, but the schema has no such attribute")
+        elif self.users_with_value and not self.allowed_on_user:
+            notes.append("users carry values, but the schema does not allow it on user")
+        if self.users_with_several_values:
+            notes.append(f"{self.users_with_several_values} users with several values")
+        if self.binary_values:
+            notes.append(f"{self.binary_values} binary values")
+        if self.blank_values:
+            notes.append(f"{self.blank_values} blank values")
+        if self.padded_values:
+            notes.append(f"{self.padded_values} values with leading/trailing spaces")
+        if not self.values.exact:
+            notes.append(f"more than {self.values.cap} distinct values; not all kept")
+        return notes
+
     def to_json(self, top: int) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -135,6 +154,7 @@ class AttributeInventory:
                 [{"value": v, "users": c} for v, c in group]
                 for group in self.variants()
             ],
+            "notes": self.notes(),
         }
 
 

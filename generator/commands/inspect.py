@@ -2,12 +2,14 @@
 
 For each source: the schema verdict of every candidate attribute, how many
 users carry a value, the distinct values and their case/white-space variants,
-the UPN suffixes and the OUs. A rich table on stdout, or ``--json``.
+the UPN suffixes and the OUs. Rich tables on stdout, or ``--json``.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -24,10 +26,12 @@ from generator.inventory import (
     Inventory,
     build_inventory,
 )
+from generator.model import SourceSpec
 from generator.readers import load_schema, open_source
 
 INSPECT_SCHEMA_VERSION = 1
 _SHOWN_IN_TABLE = 3  # values per cell; --json carries --top of them
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
 
 def register(app: typer.Typer) -> None:
@@ -59,7 +63,7 @@ def register(app: typer.Typer) -> None:
                 render(inventory, top)
 
 
-def _inventory(spec: Any, sources: Sources, extra: list[str]) -> Inventory:
+def _inventory(spec: SourceSpec, sources: Sources, extra: list[str]) -> Inventory:
     source = open_source(spec, sources.live)
     schema = load_schema(spec, source, warn=False)
     log.info("reading users from %s", source.name)
@@ -89,68 +93,105 @@ def render(inventory: Inventory, top: int) -> None:
     """The inventory of one source as rich tables on stdout."""
     out.print(Text(_headline(inventory), style="bold"))
     out.print(_attribute_table(inventory))
-    out.print(_tally_table("UPN suffix", inventory.upn_suffixes.top(top), inventory))
-    out.print(_tally_table("OU", inventory.ous.top(top), inventory))
+    out.print(_tally_table("UPN suffixes", "UPN suffix", inventory, top))
+    out.print(_tally_table("OUs", "OU", inventory, top))
 
 
 def _headline(inventory: Inventory) -> str:
+    schema = f"{inventory.schema_source} ({inventory.schema_origin})"
     return (
         f"{inventory.source}: forest {inventory.forest or '(unknown)'}, "
-        f"{inventory.users} users ({inventory.disabled} disabled), "
-        f"schema: {inventory.schema_source} ({inventory.schema_origin})"
+        f"{_plural(inventory.users, 'user')} ({inventory.disabled:,} disabled); "
+        f"schema: {schema}"
     )
 
 
 def _attribute_table(inventory: Inventory) -> Table:
     table = Table(title="Candidate marker attributes", title_justify="left")
-    for column in (
-        "Attribute",
-        "Schema",
-        "Users",
-        "Distinct",
-        "Top values",
-        "Variants",
-    ):
-        table.add_column(
-            column, justify="right" if column in {"Users", "Distinct"} else "left"
-        )
-    for attribute in inventory.attributes:
+    table.add_column("Attribute", no_wrap=True)
+    table.add_column("Schema")
+    table.add_column("GC")
+    table.add_column("Users", justify="right")
+    table.add_column("Distinct", justify="right")
+    table.add_column("Top values")
+    table.add_column("Variants and notes")
+    for label, attribute in _collapsed(inventory.attributes):
         table.add_row(
-            Text(attribute.name),
-            Text(attribute.schema_verdict + _gc(attribute)),
-            str(attribute.users_with_value),
+            Text(label),
+            Text(attribute.schema_verdict),
+            _gc(attribute),
+            f"{attribute.users_with_value:,}",
             attribute.values.distinct_text() if attribute.users_with_value else "",
             Text(_values_cell(attribute.values.top(_SHOWN_IN_TABLE))),
-            Text(_variants_cell(attribute)),
+            Text(_notes_cell(attribute)),
         )
     return table
 
 
+def _collapsed(
+    attributes: list[AttributeInventory],
+) -> Iterator[tuple[str, AttributeInventory]]:
+    """Runs of unused numbered attributes with the same verdict as one row."""
+    run: list[AttributeInventory] = []
+    for attribute in [*attributes, None]:
+        if attribute is not None and run and _continues(run[-1], attribute):
+            run.append(attribute)
+            continue
+        if run:
+            label = (
+                run[0].name if len(run) == 1 else f"{run[0].name}..{_number(run[-1])}"
+            )
+            yield label, run[0]
+        run = [] if attribute is None else [attribute]
+
+
+def _continues(last: AttributeInventory, attribute: AttributeInventory) -> bool:
+    before, after = _NUMBERED.match(last.name), _NUMBERED.match(attribute.name)
+    return bool(
+        before
+        and after
+        and before.group(1) == after.group(1)
+        and int(after.group(2)) == int(before.group(2)) + 1
+        and not last.users_with_value
+        and not attribute.users_with_value
+        and last.schema_verdict == attribute.schema_verdict
+        and last.in_global_catalog == attribute.in_global_catalog
+    )
+
+
+def _number(attribute: AttributeInventory) -> str:
+    found = _NUMBERED.match(attribute.name)
+    return found.group(2) if found else attribute.name
+
+
 def _gc(attribute: AttributeInventory) -> str:
-    return ", in GC" if attribute.in_global_catalog else ""
+    if attribute.in_global_catalog is None:
+        return ""
+    return "yes" if attribute.in_global_catalog else "no"
 
 
 def _values_cell(values: list[tuple[str, int]]) -> str:
-    return ", ".join(f"{value!r} ({count})" for value, count in values)
+    return ", ".join(f"{value!r} ({count:,})" for value, count in values)
 
 
-def _variants_cell(attribute: AttributeInventory) -> str:
-    notes = [" / ".join(repr(v) for v, _ in group) for group in attribute.variants()]
-    if attribute.blank_values:
-        notes.append(f"{attribute.blank_values} blank")
-    if attribute.padded_values:
-        notes.append(f"{attribute.padded_values} padded with spaces")
-    if attribute.users_with_several_values:
-        notes.append(f"{attribute.users_with_several_values} users with several values")
-    return "; ".join(notes)
+def _notes_cell(attribute: AttributeInventory) -> str:
+    variants = [" ~ ".join(repr(v) for v, _ in group) for group in attribute.variants()]
+    return "; ".join([*variants, *attribute.notes()])
 
 
-def _tally_table(what: str, rows: list[tuple[str, int]], inventory: Inventory) -> Table:
-    table = Table(title=f"{what}s", title_justify="left")
+def _tally_table(title: str, what: str, inventory: Inventory, top: int) -> Table:
+    tally = inventory.upn_suffixes if what == "UPN suffix" else inventory.ous
+    shown = tally.top(top)
+    table = Table(title=title, title_justify="left")
     table.add_column(what)
     table.add_column("Users", justify="right")
-    for value, count in rows:
-        table.add_row(Text(value), str(count))
+    for value, count in shown:
+        table.add_row(Text(value), f"{count:,}")
+    hidden = sum(tally.counts.values()) - sum(c for _, c in shown) + tally.untracked
+    if hidden:
+        more = f"({tally.distinct_text()} in all; --top shows more)"
+        table.add_row(Text(more, style="italic"), f"{hidden:,}")
     if what == "UPN suffix":
-        table.add_row(Text("(no UPN)", style="italic"), str(inventory.without_upn))
+        extra = f"(no UPN; {inventory.mixed_case_upns:,} UPNs in mixed case)"
+        table.add_row(Text(extra, style="italic"), f"{inventory.without_upn:,}")
     return table
