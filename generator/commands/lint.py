@@ -1,14 +1,133 @@
-"""`entra-rulegen lint-expression`: placeholder until its issue lands."""
+"""`entra-rulegen lint-expression`: check a sync expression before it is deployed.
+
+Parse errors end the run with one positioned line (exit 1); otherwise every
+finding is listed, and a blocker makes the exit code 3.
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
-from generator.errors import RulegenError
+import typer
+from rich.text import Text
+
+from generator.console import out
+from generator.errors import BlockedError, InputError, UsageError
+from generator.expressions import LintFinding, Severity, attributes_read, lint, parse
+from generator.expressions.parser import parse_syntax
+
+LINT_SCHEMA_VERSION = 1
+_STYLE = {
+    Severity.BLOCKER: "bold red",
+    Severity.WARNING: "yellow",
+    Severity.INFO: "cyan",
+}
 
 
 def register(app: typer.Typer) -> None:
     @app.command("lint-expression")
-    def command() -> None:
-        """Not built yet."""
-        raise RulegenError("lint-expression is not built yet")
+    def command(
+        expression: Annotated[
+            str | None, typer.Argument(metavar="EXPR", help="The expression text.")
+        ] = None,
+        file: Annotated[
+            Path | None,
+            typer.Option("--file", help="Read the expression from FILE (UTF-8)."),
+        ] = None,
+        target: Annotated[
+            str | None,
+            typer.Option(
+                "--target",
+                help="The attribute the expression feeds; userType adds its checks.",
+            ),
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="A JSON document on stdout.")
+        ] = False,
+    ) -> None:
+        """Check a sync-rule expression: syntax, names, and userType pitfalls."""
+        text, source = _read(expression, file)
+        findings = lint(text, target=target, source=source)
+        if as_json:
+            out.print_json(json.dumps(lint_document(text, source, target, findings)))
+        else:
+            _print(findings)
+        blockers = sum(f.severity is Severity.BLOCKER for f in findings)
+        if blockers:
+            raise BlockedError(
+                f"{blockers} blocking finding{'s' if blockers != 1 else ''} "
+                "in the expression"
+            )
+
+
+def _read(expression: str | None, file: Path | None) -> tuple[str, str | None]:
+    if (expression is None) == (file is None):
+        raise UsageError("give either EXPR or --file FILE, not both or neither")
+    if file is None:
+        assert expression is not None
+        return expression, None
+    try:
+        return file.read_text(encoding="utf-8-sig"), str(file)
+    except UnicodeDecodeError as problem:
+        raise InputError(f"not UTF-8 text (byte {problem.start})", path=file) from None
+    except OSError as problem:
+        raise InputError(f"cannot read: {problem.strerror}", path=file) from None
+
+
+def lint_document(
+    text: str, source: str | None, target: str | None, findings: list[LintFinding]
+) -> dict[str, Any]:
+    """The ``--json`` document."""
+    tree = parse_syntax(text, source)
+    return {
+        "schema_version": LINT_SCHEMA_VERSION,
+        "source": source,
+        "target": target,
+        "expression": text,
+        "parses": _resolves(text, source),
+        "attributes_read": sorted(attributes_read(tree)),
+        "blockers": sum(f.severity is Severity.BLOCKER for f in findings),
+        "findings": [
+            {
+                "id": f.id,
+                "severity": str(f.severity),
+                "message": f.message,
+                "line": f.line,
+                "column": f.column,
+                "hint": f.hint,
+            }
+            for f in findings
+        ],
+    }
+
+
+def _resolves(text: str, source: str | None) -> bool:
+    """Whether the engine would accept the names too (not just the syntax)."""
+    try:
+        parse(text, source=source)
+    except InputError:
+        return False
+    return True
+
+
+def _print(findings: list[LintFinding]) -> None:
+    if not findings:
+        out.print("no findings")
+        return
+    for f in findings:
+        line = Text(f"{f.line}:{f.column}  ")
+        line.append(str(f.severity), style=_STYLE[f.severity])
+        line.append(f"  {f.id}  {f.message}")
+        out.print(line, soft_wrap=True)
+        if f.hint:
+            out.print(Text(f"    hint: {f.hint}"), soft_wrap=True)
+    counts = {s: sum(f.severity is s for f in findings) for s in Severity}
+    out.print(
+        Text(
+            ", ".join(
+                f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in Severity
+            )
+        )
+    )

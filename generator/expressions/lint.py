@@ -1,0 +1,276 @@
+"""Checks for expressions that parse but do the wrong thing.
+
+Three families, each finding with a stable id:
+``EXPR-*`` names and operators (unknown functions, attribute casing, ``+`` on
+strings, unparenthesised mixing of ``&&`` and ``||``); ``UT-*`` what an
+expression that feeds ``userType`` must never do (reference/expressions.md
+§14 and the product's rules for emitted expressions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+
+from generator.expressions import catalog
+from generator.expressions import nodes as n
+from generator.expressions.findings import LintFinding, Severity, finding
+from generator.expressions.parser import parse_syntax
+from generator.expressions.resolve import Resolver
+from generator.expressions.usertype import usertype_findings
+
+USERTYPE_TARGETS = frozenset({"usertype"})
+
+
+def lint(
+    text: str,
+    *,
+    target: str | None = None,
+    known_attributes: Collection[str] | None = None,
+    source: str | None = None,
+) -> list[LintFinding]:
+    """Every finding for ``text``; raises ExpressionError when it does not parse."""
+    tree = parse_syntax(text, source)
+    findings = [*_name_findings(tree)]
+    findings += _semantic_findings(tree, known_attributes)
+    if target is not None and target.lower() in USERTYPE_TARGETS:
+        names_ok = not any(f.id == "EXPR-NAME" for f in findings)
+        findings += usertype_findings(tree, evaluate=names_ok)
+    order = {Severity.BLOCKER: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return sorted(findings, key=lambda f: (f.line, f.column, order[f.severity], f.id))
+
+
+def _name_findings(tree: n.Expr) -> Iterator[LintFinding]:
+    for problem in Resolver().check(tree):
+        yield finding(
+            "EXPR-NAME", Severity.BLOCKER, problem.message, problem.pos, problem.hint
+        )
+
+
+def _semantic_findings(
+    tree: n.Expr, known_attributes: Collection[str] | None
+) -> list[LintFinding]:
+    found: list[LintFinding] = []
+    for node in n.walk(tree):
+        if isinstance(node, n.Attr) and known_attributes is not None:
+            found += _attribute(node, known_attributes)
+        elif isinstance(node, n.Binary):
+            found += _binary(node)
+        elif isinstance(node, n.Call):
+            found += _call(node)
+        elif isinstance(node, n.Param):
+            found += _parameter(node)
+        elif isinstance(node, n.Bool | n.Const) and node.written not in (
+            "",
+            _canonical(node),
+        ):
+            found.append(
+                finding(
+                    "EXPR-CONSTANT-CASE",
+                    Severity.WARNING,
+                    f"{node.written} is documented as {_canonical(node)}",
+                    node,
+                    f"write {_canonical(node)}",
+                )
+            )
+    return found
+
+
+def _canonical(node: n.Bool | n.Const) -> str:
+    if isinstance(node, n.Bool):
+        return "True" if node.value else "False"
+    return node.name
+
+
+def _attribute(node: n.Attr, known: Collection[str]) -> list[LintFinding]:
+    if node.name in known:
+        return []
+    by_fold = {k.lower(): k for k in known}
+    real = by_fold.get(node.name.lower())
+    if real is not None:
+        return [
+            finding(
+                "EXPR-ATTRIBUTE-CASE",
+                Severity.BLOCKER,
+                f"attribute [{node.name}] is spelled [{real}]: attribute names are "
+                "case-sensitive",
+                node,
+                f"did you mean [{real}]?",
+            )
+        ]
+    close = catalog.suggest(node.name, list(known))
+    return [
+        finding(
+            "EXPR-ATTRIBUTE-UNKNOWN",
+            Severity.WARNING,
+            f"attribute [{node.name}] is not in the schema",
+            node,
+            f"did you mean [{close}]?" if close else None,
+        )
+    ]
+
+
+def _binary(node: n.Binary) -> list[LintFinding]:
+    found: list[LintFinding] = []
+    if node.op == "+" and "str" in (static_type(node.left), static_type(node.right)):
+        found.append(
+            finding(
+                "EXPR-PLUS-STRING",
+                Severity.BLOCKER,
+                "+ adds numbers; on strings the engine refuses it",
+                node,
+                "join strings with &",
+            )
+        )
+    if node.op == "/":
+        found.append(
+            finding(
+                "EXPR-DIVIDE",
+                Severity.WARNING,
+                "the / operator is not in Microsoft's operator list",
+                node,
+                "verify it on a Connect server before relying on it",
+            )
+        )
+    found += _mixing(node)
+    return found
+
+
+_MIXES = (
+    ("EXPR-MIXED-LOGIC", n.LOGICAL, n.LOGICAL, "&& and || are mixed"),
+    (
+        "EXPR-MIXED-ARITHMETIC",
+        frozenset("+-"),
+        frozenset("*/"),
+        "* or / and + or - are mixed",
+    ),
+    (
+        "EXPR-MIXED-ARITHMETIC",
+        frozenset("*/"),
+        frozenset("+-"),
+        "* or / and + or - are mixed",
+    ),
+    (
+        "EXPR-CHAINED-COMPARISON",
+        n.COMPARISONS,
+        n.COMPARISONS,
+        "comparisons are chained",
+    ),
+)
+
+
+def _mixing(node: n.Binary) -> list[LintFinding]:
+    """Operators whose order Microsoft documents differently from ours."""
+    found = []
+    for child in (node.left, node.right):
+        if not isinstance(child, n.Binary) or child.grouped:
+            continue
+        for rule, outer, inner, what in _MIXES:
+            same = child.op == node.op and rule != "EXPR-CHAINED-COMPARISON"
+            if node.op in outer and child.op in inner and not same:
+                found.append(
+                    finding(
+                        rule,
+                        Severity.WARNING,
+                        f"{what} without parentheses; Microsoft documents one "
+                        "precedence level, evaluated left to right",
+                        child,
+                        "add parentheses to make the order explicit",
+                    )
+                )
+    return found
+
+
+def _call(node: n.Call) -> list[LintFinding]:
+    spec = catalog.function(node.name)
+    if spec is None:
+        return []
+    found = []
+    if spec.status is not catalog.Status.DOCUMENTED:
+        found.append(
+            finding(
+                "EXPR-UNDOCUMENTED",
+                Severity.INFO,
+                f"{node.name} is not in Microsoft's functions reference "
+                f"({spec.status})",
+                node,
+            )
+        )
+    if node.name == "Mid" and len(node.args) == 2:
+        found.append(
+            finding(
+                "EXPR-MID-ARGUMENTS",
+                Severity.WARNING,
+                "Mid is documented with 3 arguments (string, start, length)",
+                node,
+                "add the length, e.g. Mid(x, 2, Len(x))",
+            )
+        )
+    found += _constant_arguments(node)
+    return found
+
+
+def _constant_arguments(node: n.Call) -> list[LintFinding]:
+    """Arguments whose constant value always fails at run time."""
+    checks = {"InStr": (2, 1), "InStrRev": (2, 1), "Item": (1, 1)}
+    if node.name not in checks:
+        return []
+    index, lowest = checks[node.name]
+    if len(node.args) <= index:
+        return []
+    arg = node.args[index]
+    if (
+        isinstance(arg, n.Num)
+        and arg.value < lowest
+        and not (node.name == "InStrRev" and arg.value == -1)
+    ):
+        return [
+            finding(
+                "EXPR-INDEX",
+                Severity.BLOCKER,
+                f"{node.name} counts from 1; {arg.value} always fails",
+                arg,
+                "positions and indexes start at 1",
+            )
+        ]
+    return []
+
+
+def _parameter(node: n.Param) -> list[LintFinding]:
+    if node.name in catalog.KNOWN_PARAMETERS:
+        return []
+    close = catalog.suggest(
+        node.name.replace(".", ""),
+        [p.replace(".", "") for p in catalog.KNOWN_PARAMETERS],
+    )
+    real = next(
+        (p for p in catalog.KNOWN_PARAMETERS if p.replace(".", "") == close), None
+    )
+    return [
+        finding(
+            "EXPR-PARAMETER",
+            Severity.WARNING,
+            f"%{node.name}% is not a built-in parameter",
+            node,
+            f"did you mean %{real}%?" if real else "make sure the connector defines it",
+        )
+    ]
+
+
+def static_type(node: n.Expr) -> str:
+    """What a node produces, when it is known without data: str, num, bool, ..."""
+    if isinstance(node, n.Str):
+        return "str"
+    if isinstance(node, n.Num | n.Neg):
+        return "num"
+    if isinstance(node, n.Bool):
+        return "bool"
+    if isinstance(node, n.Binary):
+        if node.op == "&":
+            return "str"
+        if node.op in n.COMPARISONS or node.op in n.LOGICAL:
+            return "bool"
+        return "num"
+    if isinstance(node, n.Call):
+        spec = catalog.function(node.name)
+        return spec.returns if spec else "var"
+    return "var"

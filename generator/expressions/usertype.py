@@ -1,0 +1,262 @@
+"""Checks for an expression that feeds ``userType`` (reference §14).
+
+Entra ID takes only ``Guest`` and ``Member``; a user whose expression fails
+does not sync at all; ``InStr`` is a "contains" test that also matches
+``x@partners.contoso.com.evil.example``; and string tests are case-sensitive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.expressions import nodes as n
+from generator.expressions.compiler import compile_tree
+from generator.expressions.findings import LintFinding, Severity, finding
+from generator.expressions.values import Error, OutcomeKind, Value
+
+ALLOWED = ("Guest", "Member")
+_CONTAINS = frozenset({"InStr", "InStrRev", "Contains"})
+_FOLDERS = frozenset({"LCase", "UCase"})
+# Functions whose result keeps the letter case of their first argument.
+_CASE_KEEPING = frozenset(
+    {"Left", "Right", "Mid", "Trim", "LTrim", "RTrim", "Word", "Item", "ItemOrNull",
+     "Replace", "CStr", "Join", "ImportedValue"}
+)  # fmt: skip
+_IDENTITY_HINT = frozenset({"userprincipalname", "mail"})
+
+
+def usertype_findings(tree: n.Expr, *, evaluate: bool = True) -> list[LintFinding]:
+    """Every userType finding; ``evaluate`` also runs it with the source missing."""
+    found = [*_contains_tests(tree), *_case_folding(tree), *_results(tree)]
+    if evaluate:
+        found += _missing_source(tree)
+    return found
+
+
+def _contains_tests(tree: n.Expr) -> Iterator[LintFinding]:
+    for node in n.walk(tree):
+        if (
+            not isinstance(node, n.Call)
+            or node.name not in _CONTAINS
+            or len(node.args) < 2
+        ):
+            continue
+        haystack, needle = node.args[0], node.args[1]
+        suffix_like = isinstance(needle, n.Str) and (
+            needle.value.startswith("@") or "." in needle.value
+        )
+        identity = any(a.lower() in _IDENTITY_HINT for a in n.attributes_read(haystack))
+        severity = Severity.BLOCKER if suffix_like or identity else Severity.WARNING
+        yield finding(
+            "UT-CONTAINS",
+            severity,
+            f"{node.name} tests whether the text appears anywhere, not whether it "
+            "ends the value: x@partners.example.com.evil.example matches too",
+            node,
+            _suffix_hint(haystack, needle),
+        )
+
+
+def _suffix_hint(haystack: n.Expr, needle: n.Expr) -> str:
+    names = sorted(n.attributes_read(haystack)) or ["userPrincipalName"]
+    text = (
+        needle.value.lower() if isinstance(needle, n.Str) else "@partners.example.com"
+    )
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (
+        f"anchor the test at the end: Right(LCase([{names[0]}]), Len({quoted})) "
+        f"= {quoted}"
+    )
+
+
+def _case_folding(tree: n.Expr) -> Iterator[LintFinding]:
+    for node in n.walk(tree):
+        subject = _string_test_subject(node)
+        if subject is None or not _reads_data(subject) or _folded(subject):
+            continue
+        yield finding(
+            "UT-CASE",
+            Severity.BLOCKER,
+            "the test is case-sensitive: a value written in other letter case "
+            "does not match",
+            node,
+            "compare LCase(...) with a lower-case text",
+        )
+
+
+def _string_test_subject(node: n.Expr) -> n.Expr | None:
+    """The data side of a string equality or search with letters in the text."""
+    if isinstance(node, n.Binary) and node.op in ("=", "<>"):
+        for data, text in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(text, n.Str) and _has_letters(text.value):
+                return data
+        return None
+    if isinstance(node, n.Call) and node.name in _CONTAINS and len(node.args) >= 2:
+        options = {a.name for a in node.args[2:] if isinstance(a, n.Enum)}
+        needle = node.args[1]
+        if options & {"vbTextCompare", "CaseInsensitive"}:
+            return None
+        if isinstance(needle, n.Str) and not _has_letters(needle.value):
+            return None
+        return node.args[0]
+    return None
+
+
+def _has_letters(text: str) -> bool:
+    return text.lower() != text.upper()
+
+
+def _reads_data(node: n.Expr) -> bool:
+    return any(isinstance(x, n.Attr | n.Param | n.Var) for x in n.walk(node)) or bool(
+        n.attributes_read(node)
+    )
+
+
+def _folded(node: n.Expr) -> bool:
+    """Whether letter case has been folded on the way from the data to here."""
+    if isinstance(node, n.Call):
+        if node.name in _FOLDERS:
+            return True
+        if node.name in _CASE_KEEPING and node.args:
+            return _folded(node.args[0])
+        if node.name == "IIF" and len(node.args) == 3:
+            return _folded(node.args[1]) and _folded(node.args[2])
+    return False
+
+
+def result_leaves(node: n.Expr) -> Iterator[n.Expr]:
+    """The sub-expressions whose value can become the result."""
+    if isinstance(node, n.Call) and node.name == "IIF" and len(node.args) == 3:
+        yield from result_leaves(node.args[1])
+        yield from result_leaves(node.args[2])
+    elif isinstance(node, n.Call) and node.name == "Switch":
+        for value in node.args[1::2]:
+            yield from result_leaves(value)
+    elif isinstance(node, n.Call) and node.name == "With" and len(node.args) == 3:
+        yield from result_leaves(node.args[2])
+    else:
+        yield node
+
+
+def _results(tree: n.Expr) -> Iterator[LintFinding]:
+    for leaf in result_leaves(tree):
+        problem = _leaf_problem(leaf)
+        if problem is not None:
+            yield problem
+    for node in n.walk(tree):
+        if (
+            isinstance(node, n.Call)
+            and node.name == "Switch"
+            and not _has_default(node)
+        ):
+            yield finding(
+                "UT-NO-DEFAULT",
+                Severity.BLOCKER,
+                "Switch has no default: an object that matches no condition gets "
+                "no userType",
+                node,
+                'end it with True, "Member"',
+            )
+
+
+def _has_default(node: n.Call) -> bool:
+    return any(isinstance(c, n.Bool) and c.value for c in node.args[0::2])
+
+
+def _leaf_problem(leaf: n.Expr) -> LintFinding | None:
+    if isinstance(leaf, n.Str):
+        return _text_result(leaf)
+    if isinstance(leaf, n.Const):
+        if leaf.name == "IgnoreThisFlow":
+            return finding(
+                "UT-IGNORE",
+                Severity.WARNING,
+                "IgnoreThisFlow keeps whatever userType the object already has",
+                leaf,
+                'give a default such as "Member"',
+            )
+        return finding(
+            "UT-NULL-RESULT",
+            Severity.BLOCKER,
+            f"{leaf.name} is a possible result: the object gets no userType "
+            "(Entra export errors on a null userType)",
+            leaf,
+            'give a default such as "Member"',
+        )
+    if isinstance(leaf, n.Call) and leaf.name == "Error":
+        return finding(
+            "UT-ERROR",
+            Severity.BLOCKER,
+            "Error() is a possible result: every user on that path fails to sync",
+            leaf,
+            'return the default "Member" instead',
+        )
+    if isinstance(leaf, n.Attr | n.Param):
+        return finding(
+            "UT-PASSTHROUGH",
+            Severity.BLOCKER,
+            "the result is a stored value as is; anything but Guest or Member fails",
+            leaf,
+            'compare the value and return "Guest" or "Member"',
+        )
+    return finding(
+        "UT-COMPUTED",
+        Severity.WARNING,
+        "the result is computed; it cannot be checked to be Guest or Member",
+        leaf,
+        'return the literal "Guest" or "Member"',
+    )
+
+
+def _text_result(leaf: n.Str) -> LintFinding | None:
+    if leaf.value in ALLOWED:
+        return None
+    if leaf.value == "":
+        return finding(
+            "UT-NULL-RESULT",
+            Severity.BLOCKER,
+            'the empty string "" is a possible result: the object gets no userType',
+            leaf,
+            'give a default such as "Member"',
+        )
+    real = next((a for a in ALLOWED if a.lower() == leaf.value.strip().lower()), None)
+    return finding(
+        "UT-VALUE",
+        Severity.BLOCKER,
+        f"{leaf.value!r} is a possible result; Entra ID accepts only Guest and Member",
+        leaf,
+        f'write "{real}" exactly' if real else 'return "Guest" or "Member"',
+    )
+
+
+def _missing_source(tree: n.Expr) -> Iterator[LintFinding]:
+    """Evaluate with every attribute absent, as for a user lacking the source."""
+    params = {
+        node.name: "example" for node in n.walk(tree) if isinstance(node, n.Param)
+    }
+    outcome = compile_tree(tree).evaluate({}, params)
+    names = ", ".join(f"[{a}]" for a in sorted(n.attributes_read(tree))) or "its data"
+    if isinstance(outcome, Error):
+        yield finding(
+            "UT-MISSING-SOURCE",
+            Severity.BLOCKER,
+            f"an object without {names} fails to sync: {outcome.message}",
+            tree,
+            'return the default "Member" when the source is missing',
+        )
+    elif outcome.kind is not OutcomeKind.VALUE:
+        yield finding(
+            "UT-MISSING-SOURCE",
+            Severity.BLOCKER,
+            f"an object without {names} gets no userType ({outcome.kind})",
+            tree,
+            'return the default "Member" when the source is missing',
+        )
+    elif isinstance(outcome, Value) and outcome.values[0] not in ALLOWED:
+        yield finding(
+            "UT-MISSING-SOURCE",
+            Severity.BLOCKER,
+            f"an object without {names} gets userType {outcome.values[0]!r}",
+            tree,
+            'return "Member" when the source is missing',
+        )
