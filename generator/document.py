@@ -9,8 +9,7 @@ Everything is gathered here into plain views; the templates only lay it out.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from generator.connect.model import (
     SyncRule,
     guid_key,
 )
+from generator.expressions import ExpressionError, Severity, lint
 from generator.render import render
 
 USER_TYPE_VALUES = ("Guest", "Member")
@@ -79,12 +79,29 @@ class ObjectTypeView:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """One finding on a rule that writes ``userType``."""
+
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    @property
+    def text(self) -> str:
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{self.severity.value}: {self.message}{hint}"
+
+
+@dataclass(frozen=True)
 class UserTypeRow:
     contributor: Contributor
     direction: Direction
     expression: str | None
-    verdicts: tuple[str, ...]
-    ok: bool
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(v.severity is Severity.INFO for v in self.verdicts)
 
 
 @dataclass(frozen=True)
@@ -241,37 +258,13 @@ def _destination(rules: Iterable[SyncRule], folded: str) -> str:
 # --- userType ------------------------------------------------------------------
 
 
-def _linter() -> Callable[..., object] | None:
-    found = getattr(importlib.import_module("generator.expressions"), "lint", None)
-    return found if callable(found) else None
-
-
-def lint_user_type(expression: str) -> list[str]:
-    """Findings of the expression linter for an expression feeding ``userType``."""
-    linter = _linter()
-    if linter is None:  # TODO(#4): wire in generator.expressions.lint when it lands
-        return _fallback_checks(expression)
-    return _finding_texts(linter(expression, target=conflicts.USER_TYPE))
-
-
-def _finding_texts(result: object) -> list[str]:
-    findings = getattr(result, "findings", result)
-    texts = []
-    for finding in findings if isinstance(findings, Iterable) else ():
-        message = getattr(finding, "message", None) or str(finding)
-        severity = getattr(finding, "severity", None)
-        texts.append(f"{severity}: {message}" if severity else message)
-    return texts
-
-
-def _fallback_checks(expression: str) -> list[str]:
-    """The two userType mistakes plain text shows, until the linter is wired."""
-    found = []
-    if "Error(" in expression:
-        found.append("Error() can be reached: users it reaches fail to sync")
-    if "InStr(" in expression:
-        found.append("InStr tests 'contains', not 'ends with'")
-    return found
+def lint_user_type(expression: str) -> list[Verdict]:
+    """The expression linter's findings for an expression feeding ``userType``."""
+    try:
+        findings = lint(expression, target=conflicts.USER_TYPE)
+    except ExpressionError as error:
+        return [Verdict(Severity.BLOCKER, f"does not parse: {error.message}")]
+    return [Verdict(f.severity, f.message, f.hint or "") for f in findings]
 
 
 def _user_type(config: Configuration) -> UserTypeView:
@@ -290,27 +283,36 @@ def _user_type(config: Configuration) -> UserTypeView:
 def _user_type_row(
     config: Configuration, rule: SyncRule, flow: AttributeFlow
 ) -> UserTypeRow:
-    verdicts: list[str] = []
+    verdicts: list[Verdict] = []
     if rule.disabled:
-        verdicts.append("disabled: contributes nothing")
+        verdicts.append(Verdict(Severity.INFO, "disabled: contributes nothing"))
     if flow.flow_type is FlowType.EXPRESSION:
         verdicts += lint_user_type(flow.expression or "")
     elif flow.flow_type is FlowType.CONSTANT:
         if flow.constant not in USER_TYPE_VALUES:
-            verdicts.append(f"constant {flow.constant!r} is neither Guest nor Member")
+            message = f"the constant {flow.constant!r} is neither Guest nor Member"
+            verdicts.append(Verdict(Severity.BLOCKER, message))
     elif rule.direction is Direction.INBOUND:
         verdicts.append(
-            "Direct flow: any value of the source, or none, reaches Entra ID; "
-            "only Guest and Member are accepted"
+            Verdict(
+                Severity.BLOCKER,
+                "a Direct flow passes any value of the source, or none, to Entra "
+                "ID, which accepts only Guest and Member",
+                "normalise it in an expression with a Member default",
+            )
         )
     if flow.execute_once:
-        verdicts.append("apply once: a user's type never changes after creation")
+        verdicts.append(
+            Verdict(
+                Severity.WARNING,
+                "apply once: a user's type never changes after it is first set",
+            )
+        )
     return UserTypeRow(
         _contributor(config, rule, flow),
         rule.direction,
         None if flow.expression is None else pretty(flow.expression),
         tuple(verdicts),
-        not verdicts,
     )
 
 

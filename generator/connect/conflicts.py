@@ -11,9 +11,9 @@ engine and AD do.
 
 from __future__ import annotations
 
-import importlib
+import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,7 +24,7 @@ from generator.connect.model import (
     SyncRule,
     guid_key,
 )
-from generator.errors import InputError
+from generator.expressions import ExpressionError, attributes_read, parse
 
 USER_TYPE = "userType"
 CUSTOM_PRECEDENCE = range(1, 100)  # Microsoft reserves 1-99 for custom rules
@@ -71,30 +71,22 @@ _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def _regex_attributes(text: str) -> frozenset[str]:
-    """``[name]`` references outside string literals: the fallback reader."""
+    """``[name]`` references outside string literals, for unparsable text."""
     return frozenset(
         m.group(1) for m in _ATTRIBUTE_RE.finditer(_STRING_RE.sub("", text))
     )
 
 
-def _engine() -> Callable[[str], Iterable[str]] | None:
-    module = importlib.import_module("generator.expressions")
-    found = getattr(module, "attributes_read", None)
-    return found if callable(found) else None
-
-
+@functools.lru_cache(maxsize=4096)
 def expression_reads(text: str) -> frozenset[str]:
     """The attributes an expression reads, by the expression engine.
 
     An expression the engine cannot parse is still searched for ``[name]``
     references, so a broken rule does not hide what it reads.
     """
-    engine = _engine()
-    if engine is None:  # TODO(#4): the engine's attributes_read is not there yet
-        return _regex_attributes(text)
     try:
-        return frozenset(engine(text))
-    except InputError:
+        return frozenset(attributes_read(parse(text)))
+    except ExpressionError:
         return _regex_attributes(text)
 
 
