@@ -11,7 +11,6 @@ current cloud state).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,7 +20,8 @@ from generator.commands.options import Config, Partners, Sources
 from generator.connect.conflicts import free_precedences
 from generator.connect.model import Configuration, Connector
 from generator.connect.xmlio import read_configuration
-from generator.errors import RulegenError, UsageError
+from generator.errors import UsageError
+from generator.expressions import ExpressionError, lint
 from generator.marker import DEFAULT_USER_TYPE, Finding, Marker, UserOutcome
 from generator.model import (
     IDENTITY_ATTRIBUTES,
@@ -62,6 +62,7 @@ from generator.strategies import parse_marker, schema_resolver
 from generator.validate import (
     CONFIG_MARKER_READ,
     CONFIG_NO_FREE_PRECEDENCE,
+    EXPRESSION_LINT,
     MARKER_EMPLOYEES_GUEST,
     MarkerChecks,
     class_findings,
@@ -455,7 +456,7 @@ def _findings(
         for forest in context.forests:
             found += schema_findings(forest.name, forest.schema, marker)
         found += designated_value_findings(marker, survey.tally)
-        found += lint_findings(marker, lint_problems(marker))
+        found += lint_problems(marker)
         for run in runs.values():
             found += outcome_findings(marker, _checks(run, criteria.given))
     if configuration is None:
@@ -478,19 +479,16 @@ def _rules_needed(context: _Context, survey: _Survey) -> int:
     return inbound + 1
 
 
-def lint_problems(marker: Marker) -> list[tuple[str, str]]:
-    """The engine's lint of an admin's expression as (severity, message) pairs."""
-    if marker.strategy != "expression":
-        return []
-    engine = importlib.import_module("generator.expressions")
+def lint_problems(marker: Marker) -> list[Finding]:
+    """The engine's lint of the exact expression; a parse error is a blocker."""
     try:
-        problems = engine.lint(marker.expression, target="userType")
-    except RulegenError as error:
-        return [("error", str(error))]
-    return [
-        (str(getattr(p, "severity", "error")), str(getattr(p, "message", p)))
-        for p in problems
-    ]
+        return lint_findings(lint(marker.expression, target="userType"))
+    except ExpressionError as error:
+        return [
+            Finding(
+                EXPRESSION_LINT, "blocker", f"the expression does not parse: {error}"
+            )
+        ]
 
 
 def _report(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from generator.connect import conflicts
 from generator.connect.model import Configuration, Direction
 from generator.errors import UsageError
+from generator.expressions import LintFinding
 from generator.marker import Finding, Marker, Severity
 from generator.partners import PartnerCriteria, Suggestion
 from generator.recommend import FeatureTally
@@ -321,17 +322,17 @@ def outcome_findings(marker: Marker, checks: MarkerChecks) -> list[Finding]:
     return found
 
 
-def lint_findings(marker: Marker, problems: Sequence[tuple[str, str]]) -> list[Finding]:
-    """The engine's lint of an admin's own expression: (severity, message) pairs."""
-    if marker.strategy != "expression":
-        return []
+def lint_findings(problems: Sequence[LintFinding]) -> list[Finding]:
+    """The engine's lint of the marker's expression (an admin's own, mostly)."""
     return [
         _finding(
             EXPRESSION_LINT,
-            "blocker" if severity == "error" else "warning",
-            message,
+            "blocker" if p.severity == "blocker" else "warning",
+            f"{p.id} at column {p.column}: {p.message}",
+            f"Hint: {p.hint}" if p.hint else "",
         )
-        for severity, message in problems
+        for p in problems
+        if p.severity in ("blocker", "warning")
     ]
 
 
