@@ -181,8 +181,9 @@ class Inventory:
             self.disabled += 1
         self._add_upn(user.upn)
         self.ous.add(parent_dn(user.dn) or "(top)")
+        found = user.attributes
         for attribute in self.attributes:
-            values = user.values(attribute.name)
+            values = found.get(attribute.name.lower(), ())
             if values:
                 attribute.add(values)
 
