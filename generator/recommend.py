@@ -191,7 +191,7 @@ def propose(
     suffixes = [s for s, split in _ranked(tally.suffixes) if split.margin > 0]
     if suffixes:
         found.append(upn_suffix_marker(suffixes))
-    ou = _best(tally.ous)
+    ou = _best(tally.ous, tally.partners)
     if ou is not None:
         found.append(ou_marker(ou))
     found.extend(_attribute_candidates(tally, schemas))
@@ -202,10 +202,15 @@ def _ranked(table: dict[str, Split]) -> list[tuple[str, Split]]:
     return sorted(table.items(), key=lambda kv: (-kv[1].partners, kv[0]))
 
 
-def _best(table: dict[str, Split]) -> str | None:
-    """The key with the best margin; the deepest (longest) one on a tie."""
+def _best(table: dict[str, Split], partners: int) -> str | None:
+    """The key with the best margin; the deepest (longest) one on a tie.
+
+    A key must cover a tenth of the partners (and two at least): a value that
+    one partner happens to carry is noise, not a marker.
+    """
+    least = max(2, partners // 10)
     best = max(
-        table.items(),
+        ((k, s) for k, s in table.items() if s.partners >= least),
         key=lambda kv: (kv[1].margin, len(kv[0]), kv[0]),
         default=None,
     )
@@ -220,7 +225,7 @@ def _attribute_candidates(
         if name in DESIGNATE_CANDIDATES and tally.use(name).present == 0:
             continue
         values = tally.use(name).values
-        value = _best(values)
+        value = _best(values, tally.partners)
         if value is None or normalise_value(value) in USER_TYPE_VALUES:
             continue
         spelled = _spelling(name, schemas)

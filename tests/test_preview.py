@@ -1,0 +1,207 @@
+"""Preview: the engine's verdict per user, counts, --current changes, --csv rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tracemalloc
+from collections.abc import Collection, Iterator
+from pathlib import Path
+
+import pytest
+from analysis_helpers import NO_CONFIG, partners, person, sources, user, write_ldif
+from conftest import run_cli
+
+from generator import analysis as facade
+from generator.analysis import analyse, outcomes
+from generator.errors import InputError
+from generator.expressions import compile_expression
+from generator.model import User
+from generator.preview import CSV_COLUMNS, CurrentState, MarkerEvaluator, judge
+from generator.schema import Schema
+from generator.strategies import parse_marker
+
+ENTRIES = [
+    person("amy"),
+    person("svc_backup", upn=None, ou="OU=ServiceAccounts"),
+    person("jdoe", upn="jdoe@partners.contoso.com", ou="OU=Partners"),
+    person("jane", upn="Jane@Partners.Contoso.COM", ou="OU=Partners"),
+    person("evil", upn="evil@partners.contoso.com.evil.example"),
+    person("=cmd", upn="=cmd@contoso.com"),
+]
+MARKER = "upn-suffix:partners.contoso.com"
+
+
+@pytest.fixture
+def directory(tmp_path: Path) -> Path:
+    return write_ldif(tmp_path / "users.ldf", ENTRIES)
+
+
+def test_counts_come_from_the_engine(directory: Path) -> None:
+    analysis = analyse(sources(directory), partners(), NO_CONFIG, MARKER)
+    (counts,) = analysis.preview
+    assert (counts.guest, counts.member, counts.invalid) == (2, 4, 0)
+    assert counts.defaulted == 1  # svc_backup has no UPN
+    assert counts.changes is None
+
+
+def test_outcomes_give_a_reason_per_user(directory: Path) -> None:
+    analysis = analyse(sources(directory), partners(), NO_CONFIG, MARKER)
+    found = {o.sam: o for o in outcomes(analysis)}
+    assert found["svc_backup"].result == "Member"
+    assert "no userPrincipalName" in found["svc_backup"].reason
+    assert found["jane"].result == "Guest"
+    assert found["evil"].result == "Member"
+    assert found["jdoe"].source_values == (
+        "userPrincipalName=jdoe@partners.contoso.com",
+    )
+
+
+def _current(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "current.csv"
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+CURRENT = (
+    "#TYPE Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser\n"
+    '"Id","UserPrincipalName","UserType"\n'
+    '"1","amy@contoso.com","Member"\n'
+    '"2","jdoe@partners.contoso.com","Member"\n'
+    '"3","jane@partners.contoso.com","Guest"\n'
+    '"4","cloudonly@contoso.onmicrosoft.com","Member"\n'
+)
+
+
+def test_current_state_counts_changes(directory: Path, tmp_path: Path) -> None:
+    current = _current(tmp_path, CURRENT, "utf-16")
+    analysis = analyse(
+        sources(directory), partners(), NO_CONFIG, MARKER, current=current
+    )
+    (counts,) = analysis.preview
+    assert (counts.to_guest, counts.to_member, counts.changes) == (1, 0, 1)
+    assert counts.not_in_cloud == 3  # evil, =cmd and svc_backup are not in the cloud
+    rows = {o.sam: o.extra for o in outcomes(analysis)}
+    assert rows["jdoe"]["change"] == "Member -> Guest"
+    assert rows["jane"]["change"] == "unchanged"
+    assert rows["svc_backup"]["change"] == "new"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("UserPrincipalName,Mail\na@b.c,x\n", 1),
+        ('userPrincipalName,userType\n"a@b.c,Member\n', 2),
+        ("userPrincipalName,userType\na@b.c,Member,extra\n", 2),
+    ],
+)
+def test_broken_current_file_names_the_line(
+    tmp_path: Path, text: str, line: int
+) -> None:
+    with pytest.raises(InputError) as error:
+        CurrentState.read(_current(tmp_path, text))
+    assert f"current.csv:{line}" in str(error.value)
+
+
+def test_csv_has_a_row_per_user_and_defuses_formulas(
+    directory: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "preview.csv"
+    result = run_cli(
+        "preview", "--source", str(directory), "--marker", MARKER, "--csv", str(target)
+    )
+    assert result.code == 0, result.stderr
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert len(rows) == len(ENTRIES)
+    by_sam = {r["sAMAccountName"]: r for r in rows}
+    assert by_sam["jdoe"]["userType"] == "Guest"
+    assert by_sam["'=cmd"]["userPrincipalName"] == "'=cmd@contoso.com"
+    assert "6 row(s) written" in result.stderr
+
+
+def test_preview_json_document(directory: Path) -> None:
+    result = run_cli(
+        "preview", "--source", str(directory), "--marker", MARKER, "--json"
+    )
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == 1 and document["command"] == "preview"
+    assert document["preview"][0]["guest"] == 2
+    assert document["marker"]["suffixes"] == ["partners.contoso.com"]
+
+
+def test_designate_previews_the_stamped_values(directory: Path) -> None:
+    analysis = analyse(
+        sources(directory),
+        partners(ous=("OU=Partners,DC=contoso,DC=com",)),
+        NO_CONFIG,
+        "designate:msDS-cloudExtensionAttribute1",
+    )
+    rows = {o.sam: o for o in outcomes(analysis)}
+    assert rows["jdoe"].result == "Guest" and rows["amy"].result == "Member"
+    assert rows["jdoe"].current_marker is None
+    assert "stamped Guest" in rows["jdoe"].reason
+
+
+def test_invalid_results_are_never_counted_as_member() -> None:
+    evaluator = MarkerEvaluator(parse_marker("upn-suffix:p.example"))
+    assert evaluator.verdict(user("CN=a,DC=x", userPrincipalName="a@p.example"), False)
+    outcome = compile_expression('IIF(True,"guest",NULL)').evaluate({})
+    assert judge(outcome).result is None
+    assert judge(compile_expression("NULL").evaluate({})).shown == "null"
+    assert judge(compile_expression('Error("x")').evaluate({})).shown.startswith(
+        "error"
+    )
+
+
+class _Many:
+    """A source that makes up ``count`` users on the fly, as a live read would."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.name = f"{count} users"
+        self.forest = "contoso.com"
+
+    def schema(self) -> Schema | None:
+        return None
+
+    def users(self, attributes: Collection[str] | None = None) -> Iterator[User]:
+        for n in range(self.count):
+            domain = "partners.contoso.com" if n % 10 == 0 else "contoso.com"
+            yield user(
+                f"CN=u{n},OU=Staff,DC=contoso,DC=com",
+                userPrincipalName=f"u{n}@{domain}",
+                sAMAccountName=f"u{n}",
+                department=f"dept {n}",
+            )
+
+
+def _peak(count: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(facade, "open_source", lambda spec, live: _Many(count))
+    monkeypatch.setattr(
+        facade, "load_schema", lambda spec, source: Schema("bundled", "x")
+    )
+    tracemalloc.start()
+    analysis = analyse(
+        sources(Path("fake.ldf")),
+        partners(suffixes=("partners.contoso.com",)),
+        NO_CONFIG,
+        None,
+    )
+    rows = sum(1 for _ in outcomes(analysis))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert rows == count
+    return peak
+
+
+def test_memory_does_not_grow_with_the_number_of_users(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    small = _peak(1_000, monkeypatch)
+    large = _peak(4_000, monkeypatch)
+    assert large < small * 2, (small, large)
