@@ -32,7 +32,8 @@ class Literal:
     kind: str  # "single", "double", "here-single", "here-double"
     value: str
     line: int  # 1-based
-    offset: int
+    offset: int  # of the opening quote
+    end: int = 0  # just after the closing quote
 
 
 class QuoteError(ValueError):
@@ -106,7 +107,9 @@ class _Reader:
                     pos += 2
                     continue
                 self.found.append(
-                    Literal("single", "".join(value), self.line_of(start), start)
+                    Literal(
+                        "single", "".join(value), self.line_of(start), start, pos + 1
+                    )
                 )
                 return pos + 1
             value.append(c)
@@ -128,7 +131,9 @@ class _Reader:
                     pos += 2
                     continue
                 self.found.append(
-                    Literal("double", "".join(value), self.line_of(start), start)
+                    Literal(
+                        "double", "".join(value), self.line_of(start), start, pos + 1
+                    )
                 )
                 return pos + 1
             elif text.startswith("$(", pos):
@@ -154,7 +159,8 @@ class _Reader:
             line = self.text[pos:eol].rstrip("\r")
             if len(line) >= 2 and line[0] in closers and line[1] == "@":
                 value = self.text[body + 1 : max(body + 1, pos - 1)].removesuffix("\r")
-                self.found.append(Literal(kind, value, self.line_of(start), start))
+                found = Literal(kind, value, self.line_of(start), start, pos + 2)
+                self.found.append(found)
                 return pos + 2
             pos = eol + 1
         raise QuoteError(f"here-string at line {self.line_of(start)} never ends")

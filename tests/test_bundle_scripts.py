@@ -1,0 +1,152 @@
+"""Generated scripts: they parse, every literal reads back as it went in, encodings.
+
+tree-sitter-powershell finds syntax errors; ``psquote`` (our reader of
+PowerShell's quoting, look-alike quotes included) reads each literal back, so
+a value whose quote was not doubled shows up as a literal cut short.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from bundle_cases import CASES, GOLDEN
+from bundle_fixtures import HOSTILE, analysis, outcomes_of
+from hypothesis import given
+from hypothesis import strategies as st
+from psquote import literals, single_quoted
+from pssyntax import syntax_errors
+
+from generator.bundle import write_bundle
+from generator.escaping import UnrepresentableValue, ps_literal
+
+GOLDEN_SCRIPTS = sorted(GOLDEN.glob("*/*.ps1"))
+
+
+def _hostile_bundle(tmp_path: Path, strategy: str) -> tuple[Path, list]:  # type: ignore[type-arg]
+    found, population = analysis(strategy, hostile=True, connect_version="1.4.38.0")
+    out = tmp_path / strategy
+    write_bundle(found, out, force=False, outcomes=outcomes_of(population))
+    return out, population
+
+
+def _text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8-sig")
+
+
+def test_every_strategy_has_golden_scripts() -> None:
+    assert {p.parent.name for p in GOLDEN_SCRIPTS} == set(CASES)
+
+
+@pytest.mark.parametrize(
+    "path", GOLDEN_SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_golden_script_parses(path: Path) -> None:
+    assert syntax_errors(_text(path)) == []
+
+
+@pytest.mark.parametrize("strategy", ["upn-suffix", "designate"])
+def test_hostile_scripts_parse(tmp_path: Path, strategy: str) -> None:
+    out, _ = _hostile_bundle(tmp_path, strategy)
+    scripts = sorted(out.glob("*.ps1"))
+    assert len(scripts) >= 4
+    for script in scripts:
+        assert syntax_errors(_text(script)) == [], script.name
+
+
+def test_hostile_values_read_back_from_every_script(tmp_path: Path) -> None:
+    out, population = _hostile_bundle(tmp_path, "designate")
+    found, _ = analysis("upn-suffix", hostile=True)
+    marker = found.marker
+    assert marker is not None
+    upn_out, _ = _hostile_bundle(tmp_path, "upn-suffix")
+
+    enable = single_quoted(_text(upn_out / "Enable-UserTypeSync.ps1"))
+    assert marker.expression in enable
+    assert any(value.endswith(marker.spec) for value in enable)
+
+    marks = single_quoted(_text(out / "Set-PartnerMarker.ps1"))
+    restore = single_quoted(_text(out / "Restore-PartnerMarker.ps1"))
+    convert = single_quoted(_text(upn_out / "Convert-ExistingUsers.ps1"))
+    for user in population:
+        assert user.dn in marks and user.dn in restore
+        if user.current_marker is not None:
+            assert user.current_marker in restore
+        if user.result == "Guest":
+            assert user.upn in convert
+    for value in HOSTILE:
+        assert any(value in dn for dn in marks), value
+
+
+def test_hostile_values_are_never_code(tmp_path: Path) -> None:
+    """No hostile text appears outside a literal (a comment or bare code)."""
+    out, _ = _hostile_bundle(tmp_path, "designate")
+    for script in out.glob("*.ps1"):
+        text = _text(script)
+        spans = [(x.offset, x.end) for x in literals(text)]
+        for value in ("$(Remove-Item", "back`tick"):
+            start = text.find(value)
+            while start >= 0:
+                assert any(a <= start < b for a, b in spans), (script.name, start)
+                start = text.find(value, start + 1)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_ps_literal_reads_back(value: str) -> None:
+    try:
+        literal = ps_literal(value)
+    except UnrepresentableValue:
+        assert any(ord(c) < 32 or ord(c) == 127 for c in value)
+        return
+    assert single_quoted(f"$x = {literal}\n") == [value]
+
+
+@pytest.mark.parametrize("strategy", sorted(CASES))
+def test_encodings(strategy: str) -> None:
+    for path in sorted((GOLDEN / strategy).rglob("*")):
+        if not path.is_file() or path.name == ".gitattributes":
+            continue
+        data = path.read_bytes()
+        bom = data.startswith(b"\xef\xbb\xbf")
+        if path.suffix == ".ps1":
+            assert bom, path.name
+            assert b"\n" not in data.replace(b"\r\n", b""), f"{path.name}: bare LF"
+        elif path.suffix == ".csv":
+            assert bom and b"\r" not in data, path.name
+        else:
+            assert not bom and b"\r" not in data, path.name
+        data.decode("utf-8")
+
+
+def _ldif_records(text: str) -> list[dict[str, list[str]]]:
+    """A small reader of the change records we write (RFC 2849 subset)."""
+    records = []
+    for block in text.split("\n\n"):
+        record: dict[str, list[str]] = {}
+        for line in block.splitlines():
+            if not line or line.startswith("#") or line == "-":
+                continue
+            name, _, value = line.partition(":")
+            if value.startswith(":"):
+                value = base64.b64decode(value[1:].strip()).decode("utf-8")
+            else:
+                value = value.removeprefix(" ")
+            record.setdefault(name, []).append(value)
+        if record:
+            records.append(record)
+    return records
+
+
+def test_ldif_reads_back(tmp_path: Path) -> None:
+    out, population = _hostile_bundle(tmp_path, "designate")
+    stamped = _ldif_records((out / "set-partner-marker.ldif").read_text("utf-8"))
+    restored = _ldif_records((out / "restore-partner-marker.ldif").read_text("utf-8"))
+    assert [r["dn"] for r in stamped] == [[u.dn] for u in population]
+    assert [r["extensionAttribute7"] for r in stamped] == [
+        [u.result] for u in population
+    ]
+    assert [r.get("extensionAttribute7", []) for r in restored] == [
+        [u.current_marker] if u.current_marker is not None else [] for u in population
+    ]
+    assert all(r["changetype"] == ["modify"] for r in stamped + restored)
