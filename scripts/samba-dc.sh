@@ -29,11 +29,21 @@ took() { local ms=$((($(now) - $1) / 1000000)); printf '%d.%d' $((ms / 1000)) $(
 
 pid() { [ -s "$LAB/run/samba.pid" ] && cat "$LAB/run/samba.pid"; }
 
+# The LDAP ports are fixed (smb.conf cannot move them), so one lab DC per
+# machine: make sure 389 belongs to this lab's samba and not another one.
+owns_ldap_port() {
+  command -v ss >/dev/null || return 0
+  ss -Hltnp 'sport = :389' 2>/dev/null | grep -q "pid=$1,"
+}
+
 running() {
   local p
   p=$(pid) || return 1
   kill -0 "$p" 2>/dev/null || return 1
-  (exec 3<>/dev/tcp/127.0.0.1/636) 2>/dev/null
+  owns_ldap_port "$p" || return 1
+  # The port opens before the directory answers; ask the RootDSE.
+  ldapsearch -x -LLL -o nettimeout=2 -H ldap://127.0.0.1 -s base -b '' \
+    defaultNamingContext 2>/dev/null | grep -q '^defaultNamingContext'
 }
 
 install_packages() {
@@ -83,7 +93,8 @@ provision() {
 start_samba() {
   local t0; t0=$(now)
   if (exec 3<>/dev/tcp/127.0.0.1/389) 2>/dev/null; then
-    say "something else already listens on 127.0.0.1:389; stop it first"
+    say "another process already listens on 127.0.0.1:389 (another lab DC?);" \
+      "only one can run per machine: stop it, or share its ENTRA_RULEGEN_LAB"
     return 1
   fi
   rm -f "$LAB/run/samba.pid"
@@ -172,6 +183,10 @@ cmd_status() {
     return 3
   fi
 }
+
+# Starts and stops take turns machine-wide: the ports are shared.
+exec 9>"${TMPDIR:-/tmp}/entra-rulegen-samba-dc.lock"
+flock -w 600 9 || { say "another samba-dc.sh held the lock for 10 minutes"; exit 1; }
 
 case "${1:-}" in
   start) cmd_start ;;

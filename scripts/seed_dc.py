@@ -18,7 +18,8 @@ import time
 import uuid
 from collections.abc import Iterator
 
-from ldap3 import MODIFY_ADD, MODIFY_REPLACE, NONE, Connection, Server, Tls
+# A lab tool: the product itself talks LDAP only in generator/readers/ldap.py.
+from ldap3 import MODIFY_ADD, MODIFY_REPLACE, NONE, Connection, Server, Tls  # noqa: TID251
 
 # Exchange's own OIDs for ms-Exch-Extension-Attribute-1..15.
 EXTENSION_OIDS = [f"1.2.840.113556.1.2.{n}" for n in range(423, 433)] + [
@@ -183,7 +184,9 @@ def employee(
     attrs = base_user(sam, given, surname, disabled=index % 23 == 0)
     upn = f"{given}.{surname}@contoso.test"
     # Some admins typed UPNs in mixed case; AD keeps the case as entered.
-    attrs["userPrincipalName"] = upn if index % 13 else upn.replace("contoso", "Contoso")
+    attrs["userPrincipalName"] = (
+        upn if index % 13 else upn.replace("contoso", "Contoso")
+    )
     attrs.update(
         mail=f"{given}.{surname}@contoso.test",
         department=DEPARTMENTS[index % len(DEPARTMENTS)],
@@ -233,7 +236,7 @@ def service_account(base_dn: str, index: int) -> tuple[str, dict[str, object]]:
 
 def add_reader(conn: Connection, base_dn: str, upn: str, password: str) -> None:
     """The account the tests bind with; a password needs LDAPS."""
-    sam = upn.split("@")[0]
+    sam = upn.split("@", maxsplit=1)[0]
     quoted = f'"{password}"'.encode("utf-16-le")
     add(
         conn,
