@@ -124,3 +124,29 @@ def test_records_stream_one_at_a_time() -> None:
     first = next(records)
     assert first.dn == "OU=Vendors,DC=fabrikam,DC=example"
     assert first.attributes["objectClass"] == [b"top", b"organizationalUnit"]
+
+
+def test_second_dn_in_one_record_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "twodn.ldf"
+    path.write_text(
+        "dn: CN=a,DC=b,DC=example\ndn: CN=c,DC=b,DC=example\nobjectClass: user\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="second 'dn:'") as caught:
+        users_of(path)
+    assert caught.value.line == 2
+
+
+def test_unusual_dns_and_non_utf8_values_are_read_not_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "odd.ldf"
+    path.write_text(
+        "version: 1\ndn: CN=Smith\\, John,OU=A+B,DC=b,DC=example\nobjectClass: user\n\n"
+        "dn: CN=,DC=b,DC=example\nobjectClass: user\nsn:: /w==\n",
+        encoding="utf-8",
+    )
+    first, second = users_of(path)
+    assert first.dn == "CN=Smith\\, John,OU=A+B,DC=b,DC=example"
+    assert second.first("sn") == b"\xff"  # an odd value stays bytes: a finding
+    assert capsys.readouterr().err == ""

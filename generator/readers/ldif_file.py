@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import binascii
 import io
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,11 @@ from generator.model import BINARY_ATTRIBUTES, User, Value
 from generator.readers.base import FileSource
 from generator.readers.entries import is_user_record, make_user
 from generator.readers.textlines import text_lines
+
+# The parser runs lenient (strict=False) because this module checks the structure
+# itself; its complaints about unusual DNs would otherwise reach stderr raw.
+logging.getLogger("ldif").addHandler(logging.NullHandler())
+logging.getLogger("ldif").propagate = False
 
 # Lines of ldapsearch's result summary, which it prints as records without dn.
 _RESULT_KEYS = frozenset({"search", "result", "ref", "control", "pagedresults", "text"})
@@ -121,6 +127,15 @@ def _parse_block(path: Path, block: list[_Line]) -> Record | None:
             return None
         raise InputError(
             "record does not start with 'dn:'", path=path, line=block[0].number
+        )
+    if names.count("dn") > 1:
+        second = [line for line, name in zip(kept, names, strict=True) if name == "dn"][
+            1
+        ]
+        raise InputError(
+            "a second 'dn:' in one record (a blank line is missing?)",
+            path=path,
+            line=second.number,
         )
     payload = "\n".join(line.text for line in kept).encode("utf-8")
     parser = ldif.LDIFParser(io.BytesIO(payload), encoding=None, strict=False)
