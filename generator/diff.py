@@ -553,9 +553,14 @@ def summary(diff: ConfigDiff) -> str:
 def _changed(change: RuleChange) -> list[str]:
     lines = [_rule_line("~", change.after)]
     for item in change.changes:
-        lines.append(f"      {_shown(item.field)}: {_shown(item.before) or '(empty)'}")
-        lines.append(f"      {' ' * len(_shown(item.field))}  -> "
-                     f"{_shown(item.after) or '(empty)'}")  # fmt: skip
+        name = _shown(item.field)
+        before = _shown(item.before) or "(empty)"
+        after = _shown(item.after) or "(empty)"
+        if len(name) + len(before) + len(after) < 60:
+            lines.append(f"      {name}: {before} -> {after}")
+        else:
+            lines.append(f"      {name}: {before}")
+            lines.append(f"      {' ' * len(name)}  -> {after}")
     return lines
 
 

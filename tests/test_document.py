@@ -268,3 +268,17 @@ def test_broken_export_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     assert f"{victim}:{broken_line + 1}:" in line and "Traceback" not in run.stderr
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]
+
+
+def test_elements_of_newer_builds_are_reported_not_fatal(tmp_path: Path) -> None:
+    export = copy_export(tmp_path)
+    edit(
+        rule_file(export, "In from AD - User Join"),
+        "</EnablePasswordSync>",
+        "</EnablePasswordSync>\n  <IsLegacyCustomRule>false</IsLegacyCustomRule>",
+    )
+    run = run_cli(
+        "document", "--connect-config", str(export), "--out", str(tmp_path / "doc")
+    )
+    assert run.code == 0
+    assert "elements not read: IsLegacyCustomRule" in run.stderr
