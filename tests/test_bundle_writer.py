@@ -1,0 +1,149 @@
+"""All-or-nothing bundle writing, ``--force``, blockers, and the documents' hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from bundle_cases import files_of, generate, sample_arguments
+from bundle_fixtures import analysis, outcomes_of
+from conftest import run_cli
+
+from generator.bundle import build, write_bundle
+from generator.errors import BlockedError, OutputError
+from generator.marker import Finding
+
+DESIGNATE = "designate:msDS-cloudExtensionAttribute1"
+
+
+def _leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+
+
+def test_existing_out_is_refused_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    generate("ou", out)
+    before = files_of(out)
+    run = run_cli(
+        "generate", *sample_arguments(), "--marker", DESIGNATE, "--out", str(out),
+    )  # fmt: skip
+    assert run.code == 1
+    assert "--force" in run.stderr and str(out) in run.stderr
+    assert files_of(out) == before
+
+
+def test_force_replaces_a_bundle(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    generate("ou", out)
+    run = run_cli(
+        "generate", *sample_arguments(), "--marker", DESIGNATE,
+        "--out", str(out), "--force",
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    assert (out / "Set-PartnerMarker.ps1").is_file()
+    assert _leftovers(tmp_path) == []
+
+
+def test_force_does_not_replace_a_folder_that_is_not_a_bundle(tmp_path: Path) -> None:
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "thesis.docx").write_text("precious")
+    found, population = analysis()
+    with pytest.raises(OutputError, match="no bundle"):
+        write_bundle(found, out, force=True, outcomes=outcomes_of(population))
+    assert (out / "thesis.docx").read_text() == "precious"
+
+
+def test_failure_midway_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(build, "_report", broken)
+    found, population = analysis()
+    out = tmp_path / "bundle"
+    with pytest.raises(RuntimeError):
+        write_bundle(found, out, force=False, outcomes=outcomes_of(population))
+    assert not out.exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_blocker_writes_no_bundle(tmp_path: Path) -> None:
+    blocker = Finding("ERG-TEST-BLOCKER", "blocker", "something blocks")
+    found, population = analysis(findings=(blocker,))
+    out = tmp_path / "bundle"
+    with pytest.raises(BlockedError) as raised:
+        write_bundle(found, out, force=False, outcomes=outcomes_of(population))
+    assert raised.value.exit_code == 3
+    assert not out.exists() and _leftovers(tmp_path) == []
+
+
+def test_blocked_generate_prints_findings_and_exits_3(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    run = run_cli(
+        "generate", *sample_arguments(), "--marker", "designate:description",
+        "--out", str(out),
+    )  # fmt: skip
+    assert run.code == 3, run.stderr
+    assert "blocker" in run.stdout
+    assert not out.exists()
+
+
+def test_change_documents_list_every_other_file(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    generate("designate", out)
+    files = files_of(out)
+    markdown = files["CHANGE.md"].decode()
+    html = files["CHANGE.html"].decode()
+    others = sorted(set(files) - {"CHANGE.md", "CHANGE.html"})
+    for name in others:
+        digest = hashlib.sha256(files[name]).hexdigest()
+        assert f"`{digest}`" in markdown, name
+        assert digest in html, name
+    report = json.loads(files["report.json"])
+    assert report["schema_version"] == 1
+    hashed = set(report["files"])
+    assert hashed == set(others) - {"report.json"}
+
+
+def test_preview_csv_has_a_row_per_user(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    generate("upn-suffix", out)
+    report = json.loads((out / "report.json").read_text())
+    rows = (out / "preview.csv").read_text("utf-8-sig").splitlines()
+    assert len(rows) == report["preview"]["users"] + 1
+    guests = sum(1 for row in rows[1:] if ",Guest," in row)
+    assert guests == report["preview"]["guest"] > 0
+
+
+def test_rule_identifiers_are_stable_and_distinct() -> None:
+    found, _ = analysis()
+    first, _ = analysis(hostile=True)
+    assert found.marker is not None and first.marker is not None
+    ids = {r.identifier for r in build.rulebook.build_rules(
+        found.marker, build.connectors(found)[0], build.connectors(found)[1],
+        frozenset({"contoso.com"}),
+    )}  # fmt: skip
+    again = {r.identifier for r in build.rulebook.build_rules(
+        first.marker, build.connectors(first)[0], build.connectors(first)[1],
+        frozenset({"contoso.com"}),
+    )}  # fmt: skip
+    assert ids == again  # the marker does not change a rule's identity
+    assert len(ids) == 3
+
+
+def test_plan_without_source_runs_on_the_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = run_cli("plan")
+    assert run.code == 0, run.stderr
+    out = tmp_path / "entra-rulegen-out"
+    assert (out / "CHANGE.md").is_file() and (out / "Enable-UserTypeSync.ps1").is_file()
+    assert "CHANGE.md" in run.stdout and "sample" in run.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["preview"]["users"] > 0
+    assert report["marker"]["spec"] == report["alternatives"][0]["spec"]
