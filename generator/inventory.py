@@ -173,6 +173,7 @@ class Inventory:
     mixed_case_upns: int = 0
     upn_suffixes: ValueTally = field(default_factory=ValueTally)
     ous: ValueTally = field(default_factory=ValueTally)
+    _ou_spelling: dict[str, str] = field(default_factory=dict, repr=False)
 
     def add(self, user: User) -> None:
         self.users += 1
@@ -180,12 +181,19 @@ class Inventory:
         if _disabled(user):
             self.disabled += 1
         self._add_upn(user.upn)
-        self.ous.add(parent_dn(user.dn) or "(top)")
+        self._add_ou(parent_dn(user.dn) or "(top)")
         found = user.attributes
         for attribute in self.attributes:
             values = found.get(attribute.name.lower(), ())
             if values:
                 attribute.add(values)
+
+    def _add_ou(self, container: str) -> None:
+        """DNs compare case-insensitively: count under the first spelling seen."""
+        key = container.casefold()
+        if key in self._ou_spelling or len(self._ou_spelling) < self.ous.cap:
+            container = self._ou_spelling.setdefault(key, container)
+        self.ous.add(container)
 
     def _add_upn(self, upn: str | None) -> None:
         if not upn or "@" not in upn:

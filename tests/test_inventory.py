@@ -69,6 +69,19 @@ def test_counts_variants_and_junk() -> None:
     assert inventory.ous.top(0) == [("OU=Staff,DC=x,DC=example", 6)]
 
 
+def test_ous_compare_without_case() -> None:
+    users = [
+        User("CN=a,OU=Staff,DC=x,DC=example", {}),
+        User("CN=b,ou=STAFF,dc=X,dc=Example", {}),
+        User("CN=c,OU=Partners,DC=x,DC=example", {}),
+    ]
+    inventory = build_inventory(users, schema())
+    assert inventory.ous.top(0) == [
+        ("OU=Staff,DC=x,DC=example", 2),
+        ("OU=Partners,DC=x,DC=example", 1),
+    ]
+
+
 def test_extra_attribute_and_schema_verdicts() -> None:
     inventory = build_inventory([], schema(), extra=["proxyAddresses", "EMPLOYEETYPE"])
     names = [a.name for a in inventory.attributes]
