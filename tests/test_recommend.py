@@ -1,0 +1,219 @@
+"""Ranking: candidates from the data, evidence, order and the reason in words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from analysis_helpers import NO_CONFIG, partners, person, sources, user, write_ldif
+from conftest import REAL_INPUTS, run_cli
+
+from generator.analysis import analyse
+from generator.commands.options import Config
+from generator.connect.model import (
+    AttributeFlow,
+    Configuration,
+    Connector,
+    Direction,
+    MetaverseSchema,
+    SyncRule,
+)
+from generator.recommend import (
+    Candidate,
+    Confusion,
+    FeatureTally,
+    designate_choice,
+    propose,
+    rank,
+)
+from generator.schema import AttributeDef, ClassDef, Schema
+from generator.strategies import parse_marker
+
+
+def candidate(
+    spec: str, *, employees: int = 0, missed: int = 0, blockers: tuple[str, ...] = ()
+) -> Candidate:
+    return Candidate(
+        marker=parse_marker(spec),
+        confusion=Confusion(10 - missed, employees, missed, 90 - employees),
+        by_forest={},
+        lacking_value=0,
+        partners_lacking_value=0,
+        schema_fitness={},
+        conflicts=(),
+        stability="",
+        blockers=blockers,
+    )
+
+
+def test_order_blockers_then_employees_then_missed_then_stability() -> None:
+    ranking = rank(
+        [
+            candidate("ou:OU=P,DC=x", missed=1),
+            candidate("designate:extensionAttribute2", blockers=("not in schema",)),
+            candidate("upn-suffix:p.example"),
+            candidate("attribute:employeeType=Partner", employees=1),
+            candidate("designate:extensionAttribute1"),
+        ]
+    )
+    assert [c.marker.spec for c in ranking.candidates] == [
+        "designate:extensionAttribute1",
+        "upn-suffix:p.example",
+        "ou:OU=P,DC=x",
+        "attribute:employeeType=Partner",
+        "designate:extensionAttribute2",
+    ]
+    why = ranking.why
+    assert why.startswith("designate:extensionAttribute1 ranks first")
+    assert "more stable" in why
+    assert "misses 0 partner(s) where ou:OU=P,DC=x misses 1" in why
+    assert "employee(s) Guest where attribute:employeeType=Partner makes 1" in why
+    assert "no blocker while designate:extensionAttribute2 has: not in schema" in why
+
+
+def test_without_candidates_the_why_says_what_is_missing() -> None:
+    assert "partner population" in rank([]).why
+
+
+def _tally() -> FeatureTally:
+    tally = FeatureTally()
+    rows = [
+        ("CN=p1,OU=Ext,OU=Partners,DC=c,DC=com", "p1@partners.c.com", "Partner", True),
+        ("CN=p2,OU=Ext,OU=Partners,DC=c,DC=com", "p2@partners.c.com", "Partner", True),
+        ("CN=p3,OU=Partners,DC=c,DC=com", "p3@c.com", "Partner", True),
+        ("CN=e1,OU=Partners,DC=c,DC=com", "e1@c.com", "Employee", False),
+        ("CN=e2,OU=Staff,DC=c,DC=com", "e2@c.com", "Employee", False),
+        ("CN=e3,OU=Staff,DC=c,DC=com", "e3@c.com", "Employee", False),
+    ]
+    for dn, upn, kind, partner in rows:
+        tally.add(user(dn, userPrincipalName=upn, employeeType=kind), partner)
+    return tally
+
+
+def _schema(*names: str, multi: tuple[str, ...] = ()) -> Schema:
+    schema = Schema("file", "test")
+    for name in (*names, *multi):
+        schema.add_attribute(AttributeDef(name, "2.5.5.12", name not in multi))
+    schema.add_class(ClassDef("user", may=(*names, *multi)))
+    return schema
+
+
+def test_propose_one_candidate_per_strategy() -> None:
+    schema = _schema("msDS-cloudExtensionAttribute1", "employeeType")
+    found = {m.strategy: m for m in propose(_tally(), [schema], None)}
+    assert found["designate"].designated_attribute == "msDS-cloudExtensionAttribute1"
+    assert found["upn-suffix"].suffixes == ("partners.c.com",)
+    # OU=Partners: 3 partners and 1 employee; OU=Ext: 2 partners: same margin
+    assert found["ou"].ou == "ou=ext,ou=partners,dc=c,dc=com"  # no employee in it
+    assert found["attribute"].where == ("employeeType", "Partner")
+
+
+def test_designate_skips_unfit_used_and_read_attributes() -> None:
+    tally = FeatureTally()
+    tally.add(user("CN=a,DC=c", extensionAttribute1="HR-42"), False)
+    tally.add(user("CN=b,DC=c", extensionAttribute2="Guest"), True)
+    schema = _schema(
+        "extensionAttribute1", "extensionAttribute2", "extensionAttribute3",
+        multi=("msDS-cloudExtensionAttribute1",),
+    )  # fmt: skip
+    # 1 holds junk; 2 holds only Guest; 3 is empty: the empty one wins
+    assert designate_choice(tally, [schema], None) == "extensionAttribute3"
+    reader = SyncRule(
+        "{r}", "HR", Direction.INBOUND, "{ad}", "user", "person", 50,
+        flows=(AttributeFlow.direct("info", "extensionAttribute3"),),
+    )  # fmt: skip
+    configuration = Configuration(
+        (reader,), (Connector("{ad}", "c", "AD"),), MetaverseSchema()
+    )
+    assert designate_choice(tally, [schema], configuration) == "extensionAttribute2"
+    # an attribute missing from one forest's schema is not offered
+    assert designate_choice(tally, [schema, _schema()], None) is None
+
+
+def _directory(tmp_path: Path, name: str = "users.ldf", under: str = "") -> Path:
+    entries = [person(f"e{n}", ou="OU=Staff" + under) for n in range(6)]
+    entries += [
+        person(f"p{n}", upn=f"p{n}@partners.contoso.com", ou="OU=Partners" + under)
+        for n in range(3)
+    ]
+    entries.append(person("outside", ou="OU=Elsewhere"))
+    return write_ldif(tmp_path / name, entries)
+
+
+def test_sample_like_ranking_evaluates_every_candidate(tmp_path: Path) -> None:
+    analysis = analyse(
+        sources(_directory(tmp_path)),
+        partners(suffixes=("partners.contoso.com",)),
+        NO_CONFIG,
+        None,
+    )
+    specs = [c.marker.spec for c in analysis.ranking.candidates]
+    assert specs[0] == "designate:msDS-cloudExtensionAttribute1"
+    assert "upn-suffix:partners.contoso.com" in specs
+    best = analysis.ranking.candidates[0]
+    assert best.confusion == Confusion(3, 0, 0, 7, 0)
+    assert analysis.marker == best.marker
+    suffix = next(
+        c for c in analysis.ranking.candidates if c.marker.strategy == "upn-suffix"
+    )
+    assert suffix.schema_fitness == {
+        "contoso.com": "userPrincipalName, no schema change"
+    }
+    assert "stable" in analysis.ranking.why
+
+
+def test_recommend_without_partners_suggests_and_exits_3(tmp_path: Path) -> None:
+    result = run_cli("recommend", "--source", str(_directory(tmp_path)), "--json")
+    assert result.code == 3
+    document = json.loads(result.stdout)
+    options = [s["option"] for s in document["partners"]["suggestions"]]
+    assert "--partner-suffix partners.contoso.com" in options
+    assert document["findings"][0]["id"] == "ERG-PARTNERS-NOT-GIVEN"
+
+
+def test_recommend_with_partners_and_real_configuration(tmp_path: Path) -> None:
+    folder = REAL_INPUTS / "aadconnect-config" / "contoso-pilot"
+    analysis = analyse(
+        sources(_directory(tmp_path, under=",OU=CORP")),
+        partners(suffixes=("partners.contoso.com",)),
+        Config(connect_config=folder),
+        None,
+    )
+    (forest,) = analysis.forests
+    # the export's AD connector selects OU=CORP only
+    assert forest.in_scope == 9 and forest.out_of_scope == {"OU not selected": 1}
+    assert forest.ad_connectors[0].name == "contoso.com"
+    assert analysis.ranking.candidates
+    for candidate_ in analysis.ranking.candidates:
+        if candidate_.marker.strategy == "designate":
+            # out-of-box rules read extensionAttribute1..15: not offered
+            assert "extensionAttribute" not in candidate_.marker.spec.replace(
+                "cloudExtensionAttribute", ""
+            )
+
+
+def test_multi_forest_reports_per_forest(tmp_path: Path) -> None:
+    first = _directory(tmp_path, "a.ldf")
+    second = write_ldif(
+        tmp_path / "b.ldf",
+        [
+            {**person("x1"), "dn": "CN=x1,OU=Staff,DC=fabrikam,DC=com"},
+            {
+                **person("x2", upn="x2@partners.contoso.com"),
+                "dn": "CN=x2,OU=Staff,DC=fabrikam,DC=com",
+            },
+        ],
+    )
+    analysis = analyse(
+        sources(first, second),
+        partners(suffixes=("partners.contoso.com",)),
+        NO_CONFIG,
+        "upn-suffix:partners.contoso.com",
+    )
+    assert [f.name for f in analysis.forests] == ["contoso.com", "fabrikam.com"]
+    assert [(p.forest, p.guest, p.member) for p in analysis.preview] == [
+        ("contoso.com", 3, 7),
+        ("fabrikam.com", 1, 1),
+    ]
+    chosen = next(c for c in analysis.ranking.candidates if c.marker == analysis.marker)
+    assert set(chosen.by_forest) == {"contoso.com", "fabrikam.com"}
