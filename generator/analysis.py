@@ -60,8 +60,8 @@ from generator.schema import Schema, SchemaOrigin
 from generator.scope import ConnectorScope, Scope, connectors_for, object_class
 from generator.strategies import parse_marker, schema_resolver
 from generator.validate import (
+    CONFIG_AD_ATTRIBUTE_NOT_SELECTED,
     CONFIG_MARKER_READ,
-    CONFIG_NO_FREE_PRECEDENCE,
     EXPRESSION_LINT,
     MARKER_EMPLOYEES_GUEST,
     MarkerChecks,
@@ -383,7 +383,9 @@ def _candidate(
         reads = config_findings(configuration, marker, (), None, 0)
         own += [f for f in reads if f.id == CONFIG_MARKER_READ]
         conflicts = [
-            _conflict_text(f) for f in reads if f.id != CONFIG_NO_FREE_PRECEDENCE
+            _conflict_text(f)
+            for f in reads
+            if f.id in (CONFIG_MARKER_READ, CONFIG_AD_ATTRIBUTE_NOT_SELECTED)
         ]
     total = Confusion()
     for run in runs.values():

@@ -364,7 +364,7 @@ _CRITERIA = (
     "it makes {a} employee(s) Guest where {other} makes {b}",
     "it misses {a} partner(s) where {other} misses {b}",
     "{a} partner(s) lack its source value where {b} lack {other}'s",
-    "it is more stable ({stability}) than {other}",
+    "its value is more stable ({stability}) than {other}'s ({their})",
     "it writes nothing to AD, while {other} needs every user stamped",
 )
 
@@ -408,5 +408,6 @@ def _beats(best: Candidate, other: Candidate) -> str:
             other=other.marker.spec,
             blocker="; ".join(other.blockers),
             stability=STABILITY[best.marker.strategy][1].split(":")[0],
+            their=STABILITY[other.marker.strategy][1].split(":")[0],
         )
     return "the two are equal on every criterion; the order is the strategy order"

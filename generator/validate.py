@@ -363,7 +363,12 @@ def config_findings(
     found += _marker_readers(configuration, marker)
     found += _user_type_writers(configuration)
     found += _precedence(configuration, precedence, rules_needed)
-    found += _selections(configuration, marker)
+    selections = _selections(configuration, marker)
+    if any(f.id == CONFIG_NO_USERTYPE for f in found):  # the upgrade comes first
+        selections = [
+            f for f in selections if f.id != CONFIG_ENTRA_USERTYPE_NOT_SELECTED
+        ]
+    found += selections
     for forest in forests_without_connector:
         found.append(
             _finding(

@@ -400,5 +400,7 @@ def test_validate_against_the_real_configuration_export(tmp_path: Path) -> None:
     assert analysis.configuration is not None and analysis.entra_connector is not None
     # out-of-box rules flow extensionAttribute1..15 to Entra ID
     assert found[v.CONFIG_MARKER_READ] == "warning"
-    assert found[v.CONFIG_ENTRA_USERTYPE_NOT_SELECTED] == "warning"
+    # the export was written by Connect 1.1.130.0: no userType anywhere yet
+    assert found[v.CONFIG_NO_USERTYPE] == "blocker"
+    assert v.CONFIG_ENTRA_USERTYPE_NOT_SELECTED not in found
     assert analysis.free_precedences[0] >= 1
