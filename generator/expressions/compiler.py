@@ -433,25 +433,25 @@ def _with(name: str, source: Fn, body: Fn) -> Fn:
     return with_
 
 
+_FAST_TYPES: dict[str, type] = {"s": str, "n": int, "b": bytes, "d": datetime}
+
+
 def _generic_call(spec: catalog.FunctionSpec, builtin: Builtin, args: list[Fn]) -> Fn:
     kinds = [spec.kind(i) for i in range(len(args))]
     apply = _Applier(spec.name, builtin, kinds)
-    if len(args) == 1:
+    fn = builtin.fn
+    if len(args) == 1 and kinds[0] in "ve":
         (only,) = args
-        if kinds[0] in PER_VALUE_KINDS and builtin.nulls is Nulls.PROPAGATE:
-            return _single(apply, only)
 
-        def one(env: Env) -> object:
-            return apply([only(env)])
+        def whole(env: Env) -> object:
+            return fn(only(env))
 
-        return one
-    if len(args) == 2:
-        first, second = args
-
-        def two(env: Env) -> object:
-            return apply([first(env), second(env)])
-
-        return two
+        return whole
+    wanted = [_FAST_TYPES.get(k) for k in kinds]
+    if len(args) == 1 and wanted[0] is not None:
+        return _one(apply, args[0], wanted[0])
+    if len(args) == 2 and wanted[0] is not None and wanted[1] is not None:
+        return _two(apply, args, wanted[0], wanted[1])
 
     def many(env: Env) -> object:
         return apply([arg(env) for arg in args])
@@ -459,18 +459,29 @@ def _generic_call(spec: catalog.FunctionSpec, builtin: Builtin, args: list[Fn]) 
     return many
 
 
-def _single(apply: _Applier, only: Fn) -> Fn:
-    """The common one-string-argument case (LCase, Trim, ...), kept short."""
+def _one(apply: _Applier, only: Fn, wanted: type) -> Fn:
+    """One per-value argument (LCase, Trim, ...): skip the general path."""
     fn = apply.fn
-    convert = apply.converters[0]
 
     def call(env: Env) -> object:
         value = only(env)
-        if value is None:
-            return None
-        if type(value) is str and convert is CONVERTERS["s"]:
+        if type(value) is wanted:
             return fn(value)
         return apply([value])
+
+    return call
+
+
+def _two(apply: _Applier, args: list[Fn], first: type, second: type) -> Fn:
+    """Two per-value arguments (InStr, Left, Right, ...): skip the general path."""
+    fn = apply.fn
+    left, right = args
+
+    def call(env: Env) -> object:
+        a, b = left(env), right(env)
+        if type(a) is first and type(b) is second:
+            return fn(a, b)
+        return apply([a, b])
 
     return call
 

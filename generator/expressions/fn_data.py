@@ -32,7 +32,10 @@ def cbool(value: object) -> bool:
 
 @builtin("CNum")
 def cnum(text: str) -> int:
-    return to_num(text)
+    try:
+        return to_num(text)
+    except EvalError as problem:
+        raise EvalError(f"CNum: {problem.message}") from None
 
 
 @builtin("CStr")

@@ -30,14 +30,14 @@ class Str:
 class Num:
     value: int
     pos: Pos = field(compare=False)
-    hexadecimal: bool = False
+    hexadecimal: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Bool:
     value: bool
     pos: Pos = field(compare=False)
-    written: str = ""
+    written: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ class Const:
 
     name: str
     pos: Pos = field(compare=False)
-    written: str = ""
+    written: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ class Enum:
 
     name: str
     pos: Pos = field(compare=False)
-    written: str = ""
+    written: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
