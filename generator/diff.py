@@ -10,7 +10,7 @@ same way; their partitions and attribute selections are compared as sets.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,10 +150,16 @@ class ConfigDiff:
                     for c in self.connectors_changed
                 ],
             },
-            "metaverse": [vars(m) | {"added": list(m.added), "removed": list(m.removed)}
-                          for m in self.metaverse_changed],
+            "metaverse": [
+                {
+                    "object_type": m.object_type,
+                    "added": list(m.added),
+                    "removed": list(m.removed),
+                }
+                for m in self.metaverse_changed
+            ],
             "hints": self.hints,
-        }  # fmt: skip
+        }
 
 
 # --- connector mapping ----------------------------------------------------------
@@ -225,7 +231,7 @@ def _ref(config: Configuration, rule: SyncRule) -> RuleRef:
 
 
 def _by_key(
-    config: Configuration, translate: Any
+    config: Configuration, translate: Callable[[str], str]
 ) -> dict[tuple[Direction, str, str], list[SyncRule]]:
     keyed: dict[tuple[Direction, str, str], list[SyncRule]] = {}
     for rule in sorted(config.rules, key=lambda r: r.precedence):
@@ -255,29 +261,37 @@ def _compare_rules(
         result.rules_added += [_ref(b, r) for r in news[len(olds) :]]
 
 
+# Label shown to the admin -> SyncRule field; ids are left out on purpose.
+_RULE_FIELDS = {
+    "description": "description",
+    "immutable tag": "immutable_tag",
+    "version": "version",
+    "disabled": "disabled",
+    "source object type": "source_object_type",
+    "target object type": "target_object_type",
+    "link type": "link_type",
+    "precedence": "precedence",
+    "soft delete expiry": "soft_delete_expiry",
+    "password sync": "enable_password_sync",
+}
+_NEIGHBOUR_FIELDS = {
+    "precedence after": "precedence_after",
+    "precedence before": "precedence_before",
+}
+
+
 def _rule_changes(
     a: Configuration, old: SyncRule, b: Configuration, new: SyncRule
 ) -> Iterable[Change]:
-    plain = (
-        ("description", old.description, new.description),
-        ("immutable tag", old.immutable_tag, new.immutable_tag),
-        ("version", old.version, new.version),
-        ("disabled", str(old.disabled), str(new.disabled)),
-        ("source object type", old.source_object_type, new.source_object_type),
-        ("target object type", old.target_object_type, new.target_object_type),
-        ("link type", old.link_type, new.link_type),
-        ("precedence", str(old.precedence), str(new.precedence)),
-        ("precedence after", _neighbour(a, old.precedence_after),
-         _neighbour(b, new.precedence_after)),
-        ("precedence before", _neighbour(a, old.precedence_before),
-         _neighbour(b, new.precedence_before)),
-        ("soft delete expiry", old.soft_delete_expiry, new.soft_delete_expiry),
-        ("password sync", str(old.enable_password_sync),
-         str(new.enable_password_sync)),
-    )  # fmt: skip
-    for name, before, after in plain:
+    for label, name in _RULE_FIELDS.items():
+        before, after = str(getattr(old, name)), str(getattr(new, name))
         if before != after:
-            yield Change(name, before, after)
+            yield Change(label, before, after)
+    for label, name in _NEIGHBOUR_FIELDS.items():
+        before = _neighbour(a, getattr(old, name))
+        after = _neighbour(b, getattr(new, name))
+        if before != after:
+            yield Change(label, before, after)
     if _scope_key(old) != _scope_key(new):
         yield Change("scope", scope_text(old), scope_text(new))
     if _join_key(old) != _join_key(new):
@@ -319,27 +333,27 @@ def _join_key(rule: SyncRule) -> tuple[frozenset[tuple[str, str, bool]], ...]:
 
 
 def scope_text(rule: SyncRule) -> str:
-    if not rule.scope_groups:
-        return "(every object)"
-    return " OR ".join(
-        "(" + " AND ".join(
-            f"{c.attribute} {c.operator} {c.value}".rstrip() for c in g.conditions
-        ) + ")"
+    groups = (
+        [f"{c.attribute} {c.operator} {c.value}".rstrip() for c in g.conditions]
         for g in rule.scope_groups
-    )  # fmt: skip
+    )
+    return _groups_text(groups, " OR ") or "(every object)"
 
 
 def join_text(rule: SyncRule) -> str:
-    if not rule.join_groups:
-        return "(none)"
-    return " ELSE ".join(
-        "(" + " AND ".join(
+    groups = (
+        [
             f"{c.cs_attribute} = {c.mv_attribute}"
             + (" (case-sensitive)" if c.case_sensitive else "")
             for c in g.conditions
-        ) + ")"
+        ]
         for g in rule.join_groups
-    )  # fmt: skip
+    )
+    return _groups_text(groups, " ELSE ") or "(none)"
+
+
+def _groups_text(groups: Iterable[list[str]], between: str) -> str:
+    return between.join("(" + " AND ".join(group) + ")" for group in groups)
 
 
 def _flow_changes(
@@ -446,6 +460,14 @@ def _only(these: Iterable[str], not_those: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(kept.values(), key=str.casefold))
 
 
+_PARTITION_FIELDS = {
+    "selected": "selected",
+    "object types": "object_classes",
+    "included containers": "inclusions",
+    "excluded containers": "exclusions",
+}
+
+
 def _partition_changes(old: Connector, new: Connector) -> list[Change]:
     left = {p.name.casefold(): p for p in old.partitions}
     right = {p.name.casefold(): p for p in new.partitions}
@@ -457,21 +479,16 @@ def _partition_changes(old: Connector, new: Connector) -> list[Change]:
         elif after is None and before is not None:
             changes.append(Change(f"partition {before.name}", "present", "(none)"))
         elif before is not None and after is not None:
-            for name, x, y in (
-                ("selected", str(before.selected), str(after.selected)),
-                ("object types", _set_text(before.object_classes),
-                 _set_text(after.object_classes)),
-                ("included containers", _set_text(before.inclusions),
-                 _set_text(after.inclusions)),
-                ("excluded containers", _set_text(before.exclusions),
-                 _set_text(after.exclusions)),
-            ):  # fmt: skip
+            for label, name in _PARTITION_FIELDS.items():
+                x, y = _set_text(getattr(before, name)), _set_text(getattr(after, name))
                 if x != y:
-                    changes.append(Change(f"partition {after.name} {name}", x, y))
+                    changes.append(Change(f"partition {after.name} {label}", x, y))
     return changes
 
 
-def _set_text(values: Iterable[str]) -> str:
+def _set_text(values: Iterable[str] | bool) -> str:
+    if isinstance(values, bool):
+        return str(values)
     return ", ".join(
         sorted({v.casefold(): v for v in values}.values(), key=str.casefold)
     )
@@ -515,19 +532,22 @@ def format_text(diff: ConfigDiff) -> str:
     lines += [f"mapped: {_shown(a)} = {_shown(b)}" for a, b in diff.mapping.items()]
     if diff.equal:
         return "\n".join([*lines, "", "No differences."]) + "\n"
-    sections: list[tuple[str, list[str]]] = [
-        ("Rules added in B", [_rule_line("+", r) for r in diff.rules_added]),
-        ("Rules removed from A", [_rule_line("-", r) for r in diff.rules_removed]),
-        ("Rules changed", [x for c in diff.rules_changed for x in _changed(c)]),
-        ("Connectors added in B", [f"  + {_shown(n)}" for n in diff.connectors_added]),
-        ("Connectors removed from A",
-         [f"  - {_shown(n)}" for n in diff.connectors_removed]),
-        ("Connectors changed",
-         [x for c in diff.connectors_changed for x in _connector(c)]),
-        ("Metaverse schema changed",
-         [x for m in diff.metaverse_changed for x in _object_type(m)]),
-    ]  # fmt: skip
-    for title, body in sections:
+    sections = {
+        "Rules added in B": [_rule_line("+", r) for r in diff.rules_added],
+        "Rules removed from A": [_rule_line("-", r) for r in diff.rules_removed],
+        "Rules changed": [x for c in diff.rules_changed for x in _changed(c)],
+        "Connectors added in B": [f"  + {_shown(n)}" for n in diff.connectors_added],
+        "Connectors removed from A": [
+            f"  - {_shown(n)}" for n in diff.connectors_removed
+        ],
+        "Connectors changed": [
+            x for c in diff.connectors_changed for x in _connector(c)
+        ],
+        "Metaverse schema changed": [
+            x for m in diff.metaverse_changed for x in _object_type(m)
+        ],
+    }
+    for title, body in sections.items():
         if body:
             lines += ["", f"{title}:", *body]
     lines += ["", *[f"hint: {_shown(h)}" for h in diff.hints]] if diff.hints else []

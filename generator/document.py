@@ -209,10 +209,10 @@ def _contributor(
         how = f"Constant {flow.constant or ''}"
     else:
         how = "Expression"
+    connector = config.connector_name(rule)
     return Contributor(
-        rule.precedence, rule.name, anchor(rule), config.connector_name(rule), how,
-        rule.disabled,
-    )  # fmt: skip
+        rule.precedence, rule.name, anchor(rule), connector, how, rule.disabled
+    )
 
 
 def _object_types(

@@ -297,3 +297,27 @@ def test_compare_matches_rules_not_ids(tmp_path: Path) -> None:
     a, other = read_configuration(EXPORT), read_configuration(b)
     assert {r.id for r in a.rules}.isdisjoint({r.id for r in other.rules})
     assert compare(a, other).equal
+
+
+def test_partition_filter_and_flow_removal(tmp_path: Path) -> None:
+    b = copy_export(tmp_path)
+    edit(
+        b / "Connectors" / AD_CONNECTOR_FILE,
+        "<inclusion>OU=CORP,DC=contoso,DC=com</inclusion>",
+        "<inclusion>OU=CORP,DC=contoso,DC=com</inclusion>"
+        "<inclusion>OU=Partners,DC=contoso,DC=com</inclusion>",
+    )
+    common = rule_file(b, COMMON)
+    text = common.read_text()
+    start = text.index("<mapping>\n      <dest>displayName</dest>")
+    end = text.index("</mapping>", start) + len("</mapping>")
+    common.write_text(text[:start] + text[end:])
+    code, document = _diff(EXPORT, b)
+    assert code == 4
+    (connector,) = document["connectors"]["changed"]
+    (change,) = connector["changes"]
+    assert change["field"] == "partition DC=contoso,DC=com included containers"
+    assert change["after"].endswith("OU=Partners,DC=contoso,DC=com")
+    (flow,) = document["rules"]["changed"][0]["changes"]
+    assert flow["field"] == "flow displayName" and flow["after"] == "(none)"
+    assert flow["before"].startswith("Expression IIF(IsNullOrEmpty([displayName])")
