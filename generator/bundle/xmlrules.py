@@ -42,8 +42,10 @@ def to_sync_rule(spec: RuleSpec) -> model.SyncRule:
     """Our rule record in the configuration model's terms."""
     assert spec.connector.identifier is not None
     assert spec.proposed_precedence is not None
+    identifier = model.guid_text(uuid.UUID(spec.identifier))
     return model.SyncRule(
-        id=model.guid_text(uuid.UUID(spec.identifier)),
+        id=identifier,
+        internal_id=identifier,
         name=spec.name,
         direction=model.Direction(spec.direction),
         connector=model.guid_text(uuid.UUID(spec.connector.identifier)),
