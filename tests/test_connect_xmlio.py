@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import REAL_INPUTS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.connect.model import (
     AttributeFlow,
@@ -26,7 +29,7 @@ from generator.connect.xmlio import (
     read_rule,
     write_rule,
 )
-from generator.errors import InputError
+from generator.errors import InputError, OutputError
 
 EXPORT = REAL_INPUTS / "aadconnect-config" / "contoso-pilot"
 RULE_FILES = sorted((EXPORT / "SynchronizationRules").glob("*.xml"))
@@ -185,3 +188,43 @@ def test_not_an_export(tmp_path: Path) -> None:
         read_configuration(tmp_path)
     with pytest.raises(InputError, match="not a folder"):
         read_configuration(tmp_path / "nope")
+
+
+_XML_TEXT = st.text(
+    st.characters(
+        blacklist_categories=("Cs",),
+        blacklist_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+        "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\ufffe\uffff",
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=_XML_TEXT.filter(bool),
+    description=_XML_TEXT,
+    expression=_XML_TEXT,
+    value=_XML_TEXT,
+    once=st.booleans(),
+)
+def test_any_xml_text_round_trips(
+    name: str, description: str, expression: str, value: str, once: bool
+) -> None:
+    rule = replace(
+        _custom_rule(name, expression),
+        internal_id="{0c8f6a7e-1d2b-4c3d-9e8f-001122334455}",
+        description=description,
+        scope_groups=(ScopeGroup((ScopeCondition("a", "EQUAL", value),)),),
+    )
+    rule = replace(rule, flows=(replace(rule.flows[0], execute_once=once),))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / rule.file_name
+        path.write_bytes(write_rule(rule))
+        assert read_rule(path) == rule
+
+
+def test_control_characters_are_refused_with_a_clear_error() -> None:
+    rule = _custom_rule("bell\x07", "1")
+    with pytest.raises(OutputError, match="cannot hold control characters"):
+        write_rule(rule)

@@ -31,7 +31,7 @@ from generator.connect.model import (
     SyncRule,
 )
 from generator.console import log
-from generator.errors import InputError
+from generator.errors import InputError, OutputError
 
 RULES_DIR = "SynchronizationRules"
 CONNECTORS_DIR = "Connectors"
@@ -369,7 +369,13 @@ def read_metaverse(path: Path) -> MetaverseSchema:
 def _sub(parent: _Element, tag: str, text: str | None = None) -> _Element:
     element = etree.SubElement(parent, tag)
     if text:
-        element.text = text
+        try:
+            element.text = text
+        except ValueError:  # XML 1.0 cannot carry most control characters
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            raise OutputError(
+                f"cannot write <{tag}> {shown!r}: XML cannot hold control characters"
+            ) from None
     return element
 
 
