@@ -151,7 +151,7 @@ def build(config: Configuration, custom_only: bool = False) -> ConfigDocument:
             "connectors": len(config.connectors),
         },
         connectors=tuple(sorted(config.connectors, key=lambda c: c.name.casefold())),
-        connector_rules={c.name: len(config.rules_of(c)) for c in config.connectors},
+        connector_rules={c.key: len(config.rules_of(c)) for c in config.connectors},
         groups=_groups(config, shown),
         object_types=_object_types(config, shown),
         user_type=_user_type(config),
