@@ -15,6 +15,7 @@ import os
 import re
 import ssl
 import sys
+import warnings
 import weakref
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -229,11 +230,15 @@ def connect(target: Target, live: LiveOptions) -> Connection:
         **credentials(target, live),
     )
     try:
-        conn.open()
-        if not target.use_ssl and not live.no_tls and not conn.start_tls():
-            raise DirectoryError(
-                "StartTLS was refused; use ldaps:// instead", host=target.address
-            )
+        with warnings.catch_warnings():
+            # ldap3 2.9.1 checks the certificate's name with ssl.match_hostname,
+            # deprecated since Python 3.7 (from 3.12 on it uses its own copy).
+            warnings.filterwarnings("ignore", "ssl.match_hostname", DeprecationWarning)
+            conn.open()
+            if not target.use_ssl and not live.no_tls and not conn.start_tls():
+                raise DirectoryError(
+                    "StartTLS was refused; use ldaps:// instead", host=target.address
+                )
         bound = conn.bind()
     except LDAPException as error:
         raise connect_error(target, live, error) from None
