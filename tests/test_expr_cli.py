@@ -85,3 +85,22 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     result = run_cli("lint-expression", "--file", str(tmp_path / "none.txt"))
     assert result.code == 1
     assert "none.txt" in result.stderr
+
+
+def test_schema_enables_attribute_casing(real_inputs: Path) -> None:
+    schema = real_inputs / "ad-exports" / "ldapsearch-samba-schema.ldif"
+    result = run_cli(
+        "lint-expression",
+        "Trim([UserPrincipalName])",
+        "--schema",
+        str(schema),
+        "--json",
+    )
+    assert result.code == 3
+    (found,) = json.loads(result.stdout)["findings"]
+    assert found["id"] == "EXPR-ATTRIBUTE-CASE"
+    assert found["hint"] == "did you mean [userPrincipalName]?"
+    clean = run_cli(
+        "lint-expression", "Trim([userPrincipalName])", "--schema", str(schema)
+    )
+    assert clean.code == 0

@@ -190,3 +190,23 @@ def test_usertype_checks_apply_only_to_the_usertype_target() -> None:
     assert lint(DOC_SAMPLE) == []
     assert lint(DOC_SAMPLE, target="displayName") == []
     assert lint(DOC_SAMPLE, target="usertype") != []
+
+
+def test_argument_types_known_without_data() -> None:
+    cases = {
+        'Left([a],"x")': "must be a number",
+        'InStr([a],"b",1,"vbTextCompare")': "option name",
+        'StringFromGuid("abc")': "must be binary data",
+        'IIF("abc",1,2)': "not a boolean",
+        "Switch(LCase([a]),1,True,2)": "not a boolean",
+    }
+    for text, message in cases.items():
+        (found,) = lint(text)
+        assert (found.id, found.severity) == ("EXPR-TYPE", Severity.BLOCKER), text
+        assert message in found.message, text
+
+
+def test_string_where_a_reference_is_expected_warns() -> None:
+    (found,) = lint('DNComponent("cn=a,dc=b",1)')
+    assert (found.id, found.severity) == ("EXPR-TYPE", Severity.WARNING)
+    assert lint("DNComponent(CRef([dn]),1)") == []

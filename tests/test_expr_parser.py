@@ -144,6 +144,7 @@ HINTS = [
     ("IsPresent", 1, "must be followed by '('", "IsPresent(...)"),
     ("ImportedValue([sourceAnchor])", 15, "attribute name in double quotes", None),
     ("IIF(IsPresent([a]),１,2)", 20, "full-width", "'1'"),
+    ("BitAnd([groupType],\u22122147483648)", 20, "typographic dash", "minus"),
 ]
 
 

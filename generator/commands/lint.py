@@ -43,13 +43,22 @@ def register(app: typer.Typer) -> None:
                 help="The attribute the expression feeds; userType adds its checks.",
             ),
         ] = None,
+        schema: Annotated[
+            Path | None,
+            typer.Option(
+                "--schema",
+                help="A schema-partition export (LDIF): check attribute names "
+                "and their letter case against it.",
+            ),
+        ] = None,
         as_json: Annotated[
             bool, typer.Option("--json", help="A JSON document on stdout.")
         ] = False,
     ) -> None:
         """Check a sync-rule expression: syntax, names, and userType pitfalls."""
         text, source = _read(expression, file)
-        findings = lint(text, target=target, source=source)
+        known = _known_attributes(schema)
+        findings = lint(text, target=target, source=source, known_attributes=known)
         if as_json:
             out.print_json(json.dumps(lint_document(text, source, target, findings)))
         else:
@@ -74,6 +83,14 @@ def _read(expression: str | None, file: Path | None) -> tuple[str, str | None]:
         raise InputError(f"not UTF-8 text (byte {problem.start})", path=file) from None
     except OSError as problem:
         raise InputError(f"cannot read: {problem.strerror}", path=file) from None
+
+
+def _known_attributes(schema: Path | None) -> set[str] | None:
+    if schema is None:
+        return None
+    from generator.readers.schema_file import read_schema  # noqa: PLC0415 - optional
+
+    return {a.name for a in read_schema(schema).attributes.values()}
 
 
 def lint_document(

@@ -166,6 +166,10 @@ class Lexer:
             message, hint = _MISTAKES[char]
             return self.error(message, start, hint)
         code = ord(char)
+        if char in "\u2010\u2011\u2012\u2013\u2014\u2212":
+            return self.error(
+                f"typographic dash {char!r}", start, "type the ASCII minus sign -"
+            )
         if 0xFF01 <= code <= 0xFF5E:
             ascii_char = chr(code - 0xFEE0)
             return self.error(

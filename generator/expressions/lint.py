@@ -206,7 +206,80 @@ def _call(node: n.Call) -> list[LintFinding]:
             )
         )
     found += _constant_arguments(node)
+    found += _argument_types(node, spec)
     return found
+
+
+_NEEDS = {"n": "a number", "s": "a string", "b": "binary data", "d": "a date"}
+_CAN_FEED = {
+    "n": {"num", "var", "str"},
+    "s": {"str", "var", "num", "ref", "bool", "dt", "mvstr"},
+    "b": {"bin", "var"},
+    "d": {"dt", "var", "str"},
+    "r": {"ref", "var", "str"},
+}
+
+
+def _argument_types(node: n.Call, spec: catalog.FunctionSpec) -> list[LintFinding]:
+    """Arguments whose type is known and cannot be what the function takes."""
+    found = []
+    for index, arg in enumerate(node.args):
+        if index >= len(spec.kinds) and not spec.variadic:
+            break
+        problem = _type_problem(spec.kind(index), arg)
+        if problem is not None:
+            severity, message, hint = problem
+            where = f"argument {index + 1} of {node.name}"
+            found.append(
+                finding("EXPR-TYPE", severity, f"{where} {message}", arg, hint)
+            )
+    if node.name in ("IIF", "Switch"):
+        found += _conditions(node)
+    return found
+
+
+def _type_problem(kind: str, arg: n.Expr) -> tuple[Severity, str, str | None] | None:
+    if kind == "e" and isinstance(arg, n.Str):
+        return (
+            Severity.BLOCKER,
+            "is an option name, not a string",
+            f"write {arg.value} without quotes",
+        )
+    if kind == "n" and isinstance(arg, n.Str) and not _integer_text(arg.value):
+        return Severity.BLOCKER, f"must be a number, not the string {arg.value!r}", None
+    have = static_type(arg)
+    if kind in _CAN_FEED and have not in _CAN_FEED[kind]:
+        return (
+            Severity.BLOCKER,
+            f"must be {_NEEDS.get(kind, 'a reference')}, not {have}",
+            None,
+        )
+    if kind == "r" and static_type(arg) == "str":
+        return (
+            Severity.WARNING,
+            "is a DN reference; the engine may refuse a string",
+            "convert it with CRef(...)",
+        )
+    return None
+
+
+def _integer_text(text: str) -> bool:
+    return text.strip().lstrip("+-").isdigit()
+
+
+def _conditions(node: n.Call) -> list[LintFinding]:
+    conditions = node.args[:1] if node.name == "IIF" else node.args[0::2]
+    return [
+        finding(
+            "EXPR-TYPE",
+            Severity.BLOCKER,
+            f"the condition of {node.name} is {static_type(c)}, not a boolean",
+            c,
+            'compare it, e.g. [x] = "value" or IsPresent([x])',
+        )
+        for c in conditions
+        if static_type(c) in ("str", "num", "dt", "bin", "mvstr", "ref")
+    ]
 
 
 def _constant_arguments(node: n.Call) -> list[LintFinding]:
