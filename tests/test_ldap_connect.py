@@ -249,6 +249,17 @@ TARGET = reader.Target("ldaps", "dc1.contoso.com", 636)
             LDAPSessionTerminatedByServerError("session terminated by server"),
             "closed the connection during the bind",
         ),
+        (LDAPSocketOpenError("invalid server address"), "host name does not resolve"),
+        (
+            LDAPSocketOpenError(
+                "socket ssl wrapping error: [Errno 104] Connection reset by peer"
+            ),
+            "TLS failed: connection reset by peer during the handshake",
+        ),
+        (
+            LDAPStartTLSError("startTLS failed - protocolError"),
+            "StartTLS failed",
+        ),
     ],
 )
 def test_connection_failures_are_named(error: Exception, expected: str) -> None:

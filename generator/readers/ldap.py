@@ -296,13 +296,22 @@ def connect_error(
         return DirectoryError(
             f"TLS failed: {tls_reason(text, live)}", host=target.address
         )
+    if kind == "LDAPStartTLSError":
+        return DirectoryError(
+            f"StartTLS failed ({socket_reason(text)}); use ldaps:// instead",
+            host=target.address,
+        )
     if kind == "LDAPSessionTerminatedByServerError":
         return DirectoryError(
             "the DC closed the connection during the bind (a DC that does not "
             "offer this bind method, such as Samba with --auth ntlm)",
             host=target.address,
         )
-    if kind.startswith("LDAPSocketOpen") or "socket" in text.lower():
+    if "invalid server address" in text:
+        return DirectoryError(
+            "cannot connect: the host name does not resolve", host=target.address
+        )
+    if isinstance(error, LDAPCommunicationError):
         return DirectoryError(
             f"cannot connect to port {target.port}: {socket_reason(text)}",
             host=target.address,
@@ -330,7 +339,9 @@ def tls_reason(text: str, live: LiveOptions) -> str:
         why = detail.group(1).strip() if detail else "untrusted certificate"
         return f"{why}; pass --ca-file with the CA that issued the DC's certificate"
     detail = re.search(r"\[SSL[^\]]*\][^(')\"]*", text)
-    return detail.group(0).strip() if detail else "handshake failed"
+    if detail:
+        return detail.group(0).strip()
+    return f"{socket_reason(text)} during the handshake"
 
 
 def socket_reason(text: str) -> str:
