@@ -113,6 +113,15 @@ class UserTypeView:
 
 
 @dataclass(frozen=True)
+class Overview:
+    """The facts an admin checks before adding a rule."""
+
+    free_precedences: tuple[int, ...]
+    duplicates: dict[int, tuple[str, ...]]
+    disabled_out_of_box: tuple[conflicts.Clone, ...]
+
+
+@dataclass(frozen=True)
 class ConfigDocument:
     title: str
     server: str
@@ -122,6 +131,7 @@ class ConfigDocument:
     counts: dict[str, int]
     connectors: tuple[Connector, ...]
     connector_rules: dict[str, int]
+    overview: Overview
     groups: tuple[RuleGroup, ...]
     object_types: tuple[ObjectTypeView, ...]
     user_type: UserTypeView
@@ -152,6 +162,14 @@ def build(config: Configuration, custom_only: bool = False) -> ConfigDocument:
         },
         connectors=tuple(sorted(config.connectors, key=lambda c: c.name.casefold())),
         connector_rules={c.key: len(config.rules_of(c)) for c in config.connectors},
+        overview=Overview(
+            tuple(conflicts.free_precedences(config)),
+            {
+                p: tuple(r.name for r in rules)
+                for p, rules in conflicts.duplicate_precedences(config).items()
+            },
+            tuple(conflicts.disabled_with_clones(config)),
+        ),
         groups=_groups(config, shown),
         object_types=_object_types(config, shown),
         user_type=_user_type(config),

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -32,7 +33,7 @@ from connect_copies import (
 from markdown_it import MarkdownIt
 
 from generator.connect.exprtext import normalise
-from generator.connect.xmlio import read_configuration
+from generator.connect.xmlio import read_configuration, read_rule
 from generator.document import render_document
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "document"
@@ -282,3 +283,33 @@ def test_elements_of_newer_builds_are_reported_not_fatal(tmp_path: Path) -> None
     )
     assert run.code == 0
     assert "elements not read: IsLegacyCustomRule" in run.stderr
+
+
+def test_overview_names_disabled_rules_and_free_precedences(tmp_path: Path) -> None:
+    export = copy_export(tmp_path)
+    edit(
+        rule_file(export, "In from AD - User Join"), "<disabled>False", "<disabled>True"
+    )
+    edit(
+        rule_file(export, "In from AD - User Common"),
+        "<disabled>False",
+        "<disabled>True",
+    )
+    clone = replace(
+        read_rule(rule_file(export, "In from AD - User Common")),
+        id="{5a1d0c2e-0000-4000-8000-00000000000a}",
+        internal_id="",
+        name="In from AD - User Common (Contoso)",
+        immutable_tag="",
+        disabled=False,
+        precedence=7,
+    )
+    add_rule(export, clone)
+    text = _document(export, tmp_path / "doc")["CONFIG.md"]
+    overview = text[: text.index("Contents:")]
+    assert "free for custom rules (1–99): 98, lowest 1, 2, 3, 4, 5." in overview
+    assert "In from AD \\- User Join is disabled and no enabled copy" in overview
+    assert (
+        "In from AD \\- User Common is disabled; enabled copies: "
+        "In from AD \\- User Common \\(Contoso\\) (precedence 7)"
+    ) in overview
