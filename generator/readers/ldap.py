@@ -546,20 +546,28 @@ class LdapSource:
 
     def _complete_ranges(self, dn: str, raw: Entry) -> None:
         """Follow ``member;range=0-1499`` to ``;range=N-*`` (MS-ADTS 3.1.1.3.1.3.3)."""
-        for key in [k for k in raw if _RANGE.match(k)]:
-            match = _RANGE.match(key)
-            assert match is not None
-            name, high = match.group("name"), match.group("high")
+        for key in list(raw):
+            ranged = _range_of(key)
+            if ranged is None:
+                continue
+            name, high = ranged
             values = list(raw.pop(key))
             while high != "*":
-                ask = f"{name};range={int(high) + 1}-*"
-                _, more = next(self.search(dn, "(objectClass=*)", [ask], BASE))
-                part = next((k for k in more if _RANGE.match(k)), None)
+                ask = [f"{name};range={int(high) + 1}-*"]
+                found = next(self.search(dn, "(objectClass=*)", ask, BASE), None)
+                more = found[1] if found else {}
+                part = next(((k, r) for k in more if (r := _range_of(k))), None)
                 if part is None:
                     break
-                values.extend(more[part])
-                high = _RANGE.match(part).group("high")  # type: ignore[union-attr]
+                values.extend(more[part[0]])
+                high = part[1][1]
             raw[name] = values
+
+
+def _range_of(key: str) -> tuple[str, str] | None:
+    """``member;range=0-1499`` -> ("member", "1499"); None for a plain name."""
+    found = _RANGE.match(key)
+    return (found.group("name"), found.group("high")) if found else None
 
 
 def _cookie(result: Mapping[str, Any]) -> bytes | None:
