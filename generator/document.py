@@ -171,7 +171,7 @@ def build(config: Configuration, custom_only: bool = False) -> ConfigDocument:
             tuple(conflicts.disabled_with_clones(config)),
         ),
         groups=_groups(config, shown),
-        object_types=_object_types(config, shown),
+        object_types=_object_types(config, shown, only_written=custom_only),
         user_type=_user_type(config),
     )
 
@@ -234,9 +234,13 @@ def _contributor(
 
 
 def _object_types(
-    config: Configuration, rules: list[SyncRule]
+    config: Configuration, rules: list[SyncRule], only_written: bool = False
 ) -> tuple[ObjectTypeView, ...]:
-    """Per metaverse object type, every attribute and its inbound contributors."""
+    """Per metaverse object type, every attribute and its inbound contributors.
+
+    ``only_written`` keeps the attributes some of ``rules`` write, so a
+    custom-only document is not a list of every attribute saying "none".
+    """
     inbound = [r for r in rules if r.direction is Direction.INBOUND]
     views = []
     types = list(config.metaverse.object_types)
@@ -261,7 +265,10 @@ def _object_types(
             )
             for name in names
         )
-        views.append(ObjectTypeView(object_type, rows))
+        if only_written:
+            rows = tuple(row for row in rows if row.contributors)
+        if rows:
+            views.append(ObjectTypeView(object_type, rows))
     return tuple(views)
 
 
