@@ -25,6 +25,7 @@ from generator.strategies import (
     normalise_suffix,
     normalise_value,
     split_dn,
+    tidy_dn,
 )
 from generator.tally import BoundedCounter
 
@@ -48,18 +49,18 @@ def upn_suffix(upn: str | None) -> str | None:
 
 
 def containers(dn: str) -> list[str]:
-    """The normalised DNs of the containers above an object, nearest first.
+    """The tidy DNs of the containers above an object, nearest first, case kept.
 
-    ``CN=a,OU=b,OU=c,DC=x`` -> ``["ou=b,ou=c,dc=x", "ou=c,dc=x"]`` (DC= levels
+    ``CN=a,OU=b,OU=c,DC=x`` -> ``["OU=b,OU=c,DC=x", "OU=c,DC=x"]`` (DC= levels
     are domains, not OUs, and stop the walk).
     """
     try:
-        rdns = split_dn(normalise_dn(dn))
+        rdns = split_dn(tidy_dn(dn))
     except UsageError:
         return []
     found = []
     for index in range(1, len(rdns)):
-        if rdns[index].startswith("dc="):
+        if rdns[index][:3].lower() == "dc=":
             break
         found.append(",".join(rdns[index:]))
     return found
@@ -165,6 +166,7 @@ class PartnerCriteria:
     lists: tuple[PartnerList, ...] = ()
     where: tuple[tuple[str, str], ...] = ()  # (attribute, normalised value)
     where_text: tuple[str, ...] = ()
+    ou_text: tuple[str, ...] = ()
 
     @classmethod
     def from_options(cls, partners: Partners) -> PartnerCriteria:
@@ -174,6 +176,7 @@ class PartnerCriteria:
                 dict.fromkeys(normalise_suffix(s) for s in partners.suffixes)
             ),
             ous=tuple(dict.fromkeys(_ou(o) for o in partners.ous)),
+            ou_text=tuple(dict.fromkeys(tidy_dn(o) for o in partners.ous)),
             lists=tuple(PartnerList.read(Path(p)) for p in partners.lists),
             where=tuple((a, normalise_value(v)) for a, v in where),
             where_text=tuple(f"{a}={v.strip()}" for a, v in where),
@@ -212,7 +215,7 @@ class PartnerCriteria:
     def describe(self) -> str:
         """One line for reports: the definition as the admin gave it."""
         parts = [f"UPN suffix {s}" for s in self.suffixes]
-        parts += [f"OU {o}" for o in self.ous]
+        parts += [f"OU {o}" for o in self.ou_text or self.ous]
         parts += [f"listed in {p.path.name} ({len(p.entries)})" for p in self.lists]
         parts += list(self.where_text)
         return " or ".join(parts) if parts else "not given"
@@ -249,8 +252,10 @@ class SuggestionTally:
             self.suffixes.add(suffix)
         for container in containers(user.dn):
             name = container.split(",", 1)[0]
-            if name.startswith("ou=") and PARTNER_WORDS.search(name):
-                self.ous.add(container)
+            if name[:3].lower() == "ou=" and PARTNER_WORDS.search(name):
+                lowered = container.lower()
+                self.ous.add(lowered)
+                self.spelling.setdefault(("ou", lowered), container)
         for attribute in TELLING_ATTRIBUTES:
             text = user.text(attribute)
             if text and PARTNER_WORDS.search(text):
@@ -273,7 +278,8 @@ class SuggestionTally:
                     f"the majority use {ranked[0][0]})",
                 )
             )
-        for ou, count in self.ous.most_common(limit):
+        for lowered, count in self.ous.most_common(limit):
+            ou = self.spelling[("ou", lowered)]
             found.append(
                 Suggestion(
                     "ou", ou, count, f'--partner-ou "{ou}"', "an OU named like partners"

@@ -143,6 +143,7 @@ class FeatureTally:
     suffixes: dict[str, Split] = field(default_factory=dict)
     ous: dict[str, Split] = field(default_factory=dict)
     uses: dict[str, AttributeUse] = field(default_factory=dict)
+    ou_spelling: dict[str, str] = field(default_factory=dict)  # first seen
     limit: int = 50_000
 
     def add(self, user: User, is_partner: bool) -> None:
@@ -154,7 +155,10 @@ class FeatureTally:
         else:
             self._split(self.suffixes, suffix, is_partner)
         for container in containers(user.dn):
-            self._split(self.ous, container, is_partner)
+            key = container.lower()
+            self._split(self.ous, key, is_partner)
+            if key in self.ous:
+                self.ou_spelling.setdefault(key, container)
         for name in self.attributes:
             value = user.first(name)
             if value is None:
@@ -193,7 +197,7 @@ def propose(
         found.append(upn_suffix_marker(suffixes))
     ou = _best(tally.ous, tally.partners)
     if ou is not None:
-        found.append(ou_marker(ou))
+        found.append(ou_marker(tally.ou_spelling.get(ou, ou)))
     found.extend(_attribute_candidates(tally, schemas))
     return found
 

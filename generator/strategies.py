@@ -20,7 +20,7 @@ from generator.errors import InputError, UsageError
 from generator.escaping import expression_literal
 from generator.expressions.errors import ExpressionError
 from generator.expressions.nodes import attributes_read
-from generator.expressions.parser import parse_syntax
+from generator.expressions.parser import parse, parse_syntax
 from generator.marker import DEFAULT_USER_TYPE, Marker, Strategy
 from generator.schema import Schema
 
@@ -153,15 +153,20 @@ def split_dn(dn: str) -> list[str]:
     return parts
 
 
-def normalise_dn(dn: str) -> str:
-    """A DN in the form compared against: RDNs trimmed, ``type=value`` tight, lower."""
+def tidy_dn(dn: str) -> str:
+    """A DN with its RDNs trimmed and ``type=value`` tight, case kept."""
     rdns = []
     for rdn in split_dn(dn):
         kind, eq, value = rdn.partition("=")
         if not eq or not kind.strip() or not value.strip():
             raise UsageError(f"{dn.strip()!r} is not a distinguished name")
         rdns.append(f"{kind.strip()}={value.strip()}")
-    return ",".join(rdns).lower()
+    return ",".join(rdns)
+
+
+def normalise_dn(dn: str) -> str:
+    """A DN in the form compared against: tidy and lower-cased."""
+    return tidy_dn(dn).lower()
 
 
 def ou_marker(dn: str, *, spec: str | None = None) -> Marker:
@@ -170,13 +175,14 @@ def ou_marker(dn: str, *, spec: str | None = None) -> Marker:
     The DN is compared lower-cased and anchored at its end with the leading
     comma, so ``OU=Partners-Old`` never matches ``OU=Partners``.
     """
-    ou = normalise_dn(dn)
+    shown = tidy_dn(dn)
+    ou = shown.lower()
     literal = expression_literal("," + ou)
     test = f"Right(LCase([{DN}]),Len({literal}))={literal}"
     expression = f"IIF(IsPresent([{DN}]),IIF({test},{GUEST},{MEMBER}),{MEMBER})"
     return Marker(
         strategy="ou",
-        spec=spec or f"ou:{dn.strip()}",
+        spec=spec or f"ou:{shown}",
         expression=expression,
         source_attributes=(DN,),
         ou=ou,
@@ -240,7 +246,10 @@ def expression_marker(
 
 
 def read_expression_file(path: Path) -> str:
-    """The expression in ``path``; comment lines (``#``) and blank lines dropped."""
+    """The expression in ``path`` on one line, as rules carry it.
+
+    It is parsed here, so a mistake is reported at the file's line and column.
+    """
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -250,10 +259,10 @@ def read_expression_file(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError("not UTF-8 text", path=path, line=line) from None
-    lines = [ln for ln in text.splitlines() if ln.strip() and ln.lstrip()[:1] != "#"]
-    if not lines:
+    if not text.strip():
         raise InputError("holds no expression", path=path)
-    return " ".join(ln.strip() for ln in lines)
+    parse(text, source=str(path))
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def expression_attributes(expression: str) -> tuple[str, ...]:

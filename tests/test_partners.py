@@ -142,7 +142,7 @@ def test_suggestions_name_minority_suffixes_ous_and_values() -> None:
     suffix = found[("upn-suffix", "fabrikam.example")]
     assert suffix.count == 2 and suffix.option == "--partner-suffix fabrikam.example"
     assert ("upn-suffix", "contoso.com") not in found
-    assert found[("ou", "ou=external vendors,dc=contoso,dc=com")].count == 2
+    assert found[("ou", "OU=External Vendors,DC=contoso,DC=com")].count == 2
     assert found[("attribute", "company=Fabrikam Contractor Services")].count == 2
 
 

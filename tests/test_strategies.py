@@ -155,3 +155,22 @@ def test_expression_marker_missing_file_is_an_input_error(tmp_path: Path) -> Non
     with pytest.raises(InputError) as error:
         parse_marker(f"expression:@{tmp_path / 'absent.txt'}")
     assert "absent.txt" in str(error.value)
+
+
+def test_expression_file_with_a_mistake_names_file_line_and_column(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rule.txt"
+    path.write_text('IIF(IsPresent([upn]),\n  "Guest" "Member")\n', encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        parse_marker(f"expression:@{path}")
+    assert f"{path}:2:" in str(error.value)
+
+
+def test_multi_line_expression_is_emitted_on_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "rule.txt"
+    path.write_text(
+        'IIF(IsPresent([upn]),\r\n  "Guest",\n  "Member")\n', encoding="utf-8"
+    )
+    marker = parse_marker(f"expression:@{path}")
+    assert marker.expression == 'IIF(IsPresent([upn]), "Guest", "Member")'

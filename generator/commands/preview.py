@@ -18,6 +18,7 @@ from generator.commands.options import (
     Config,
     Partners,
     Sources,
+    config_options,
     partner_options,
     source_options,
 )
@@ -29,12 +30,14 @@ from generator.preview import write_csv
 
 def register(app: typer.Typer) -> None:
     @app.command("preview")
+    @config_options
     @partner_options
     @source_options
     def command(
         *,
         sources: Sources,
         partners: Partners,
+        config: Config,
         marker: MarkerOption,
         current: Annotated[
             Path | None,
@@ -57,7 +60,7 @@ def register(app: typer.Typer) -> None:
             and csv.resolve() == current.resolve()
         ):
             raise UsageError("--csv would overwrite the --current file")
-        analysis = analyse(sources, partners, Config(), marker, current=current)
+        analysis = analyse(sources, partners, config, marker, current=current)
         if csv is not None:
             rows = write_csv(outcomes(analysis), csv)
             err.print(f"{rows} row(s) written to {csv}", markup=False)
