@@ -19,6 +19,7 @@ from generator.expressions import (
     compile_expression,
     lint,
     parse,
+    unparse,
 )
 
 CORPUS = REAL_INPUTS / "expressions.jsonl"
@@ -85,6 +86,11 @@ def test_valid_row_parses_and_evaluates(row: dict[str, Any]) -> None:
     assert isinstance(outcome, Outcome)
     blockers = [f for f in lint(row["expr"]) if f.severity is Severity.BLOCKER]
     assert blockers == []
+    canonical = unparse(tree)
+    assert parse(canonical) == tree
+    assert compile_expression(canonical).evaluate(
+        SAMPLE_USER, PARAMETERS
+    ) == outcome or (row["expr"].count("Guid()") or row["expr"].count("RandomNum("))
 
 
 @pytest.mark.parametrize("rid", sorted(EXPECTED))

@@ -13,8 +13,10 @@ from generator.expressions import (
     Value,
     compile_expression,
     parse,
+    unparse,
 )
 from generator.expressions import nodes as n
+from generator.expressions.parser import parse_syntax
 
 FAST = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -109,3 +111,60 @@ def _parse_or_our_error(text: str) -> None:
 def test_degenerate_inputs_raise_our_error(text: str) -> None:
     with pytest.raises(ExpressionError):
         parse(text)
+
+
+AT = n.Pos(0, 1, 1)
+_names = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,12}", fullmatch=True)
+_leaves = st.one_of(
+    st.text().filter(_representable).map(lambda s: n.Str(s, AT)),
+    st.integers(min_value=-(1 << 63), max_value=(1 << 63) - 1).map(
+        lambda v: n.Num(v, AT)
+    ),
+    st.booleans().map(lambda v: n.Bool(v, AT)),
+    st.sampled_from(["NULL", "AuthoritativeNull", "IgnoreThisFlow", "CRLF"]).map(
+        lambda c: n.Const(c, AT)
+    ),
+    _names.map(lambda a: n.Attr(a, AT)),
+    st.from_regex(r"[A-Za-z][A-Za-z0-9.]{0,10}", fullmatch=True).map(
+        lambda p: n.Param(p, AT)
+    ),
+)
+_OPERATORS = ["||", "&&", "=", "<>", "<", "<=", ">", ">=", "&", "+", "-", "*", "/"]
+
+
+def _branches(inner: st.SearchStrategy[n.Expr]) -> st.SearchStrategy[n.Expr]:
+    return st.one_of(
+        st.builds(
+            lambda op, a, b: n.Binary(op, a, b, AT),
+            st.sampled_from(_OPERATORS),
+            inner,
+            inner,
+        ),
+        inner.map(lambda a: n.Neg(a, AT)),
+        st.builds(
+            lambda name, args: n.Call(name, tuple(args), AT),
+            st.sampled_from(["IIF", "Trim", "Left", "Switch", "Now"]),
+            st.lists(inner, max_size=4),
+        ),
+    )
+
+
+TREES = st.recursive(_leaves, _branches, max_leaves=12)
+
+
+@FAST
+@given(TREES)
+def test_unparse_then_parse_gives_the_same_tree(tree: n.Expr) -> None:
+    text = unparse(tree)
+    assert "\n" not in text.replace("\\n", "")
+    assert parse_syntax(text) == tree
+
+
+@FAST
+@given(
+    st.text().filter(
+        lambda s: not any((c < " " and c not in "\r\n\t") or c == "\x7f" for c in s)
+    )
+)
+def test_canonical_literal_round_trips_line_breaks_too(text: str) -> None:
+    assert compile_expression(unparse(n.Str(text, AT))).evaluate({}) == Value((text,))

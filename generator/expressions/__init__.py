@@ -3,7 +3,8 @@
 ``parse`` reads an expression into a tree (raising :class:`ExpressionError`
 with line, column and hint), ``compile_expression`` turns it into something
 fast to evaluate per user, ``lint`` finds the mistakes that parse but hurt,
-and ``attributes_read`` lists the attributes an expression depends on.
+``attributes_read`` lists the attributes an expression depends on, and
+``unparse`` writes a tree back as canonical one-line text.
 Facts and sources: ../shared/reference/expressions.md.
 """
 
@@ -15,6 +16,7 @@ from generator.expressions.findings import LintFinding, Severity
 from generator.expressions.lint import lint
 from generator.expressions.nodes import Expr, attributes_read
 from generator.expressions.parser import parse
+from generator.expressions.unparse import unparse
 from generator.expressions.values import (
     AUTHORITATIVE_NULL,
     IGNORE_THIS_FLOW,
@@ -58,4 +60,5 @@ __all__ = [
     "compile_expression",
     "lint",
     "parse",
+    "unparse",
 ]

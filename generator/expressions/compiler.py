@@ -26,6 +26,7 @@ from generator.expressions.values import (
     Value,
     outcome,
 )
+from generator.model import User
 
 assert fn_data and fn_text  # imported for their registrations
 
@@ -69,6 +70,7 @@ class Compiled:
         self.text = text
         self._root = root
         self._cache: dict[str, Outcome] = {}
+        self._reads_dn = "dn" in {a.lower() for a in n.attributes_read(tree)}
 
     def evaluate(
         self,
@@ -88,6 +90,24 @@ class Compiled:
             return Error(problem.message, problem.raised)
         except (ArithmeticError, ValueError, RecursionError) as problem:
             return Error(f"cannot evaluate: {problem}")
+
+    def evaluate_user(
+        self,
+        user: User,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> Outcome:
+        """The outcome for a :class:`User`; ``[dn]`` reads the user's DN."""
+        attributes = user.attributes
+        if self._reads_dn:
+            attributes = {**attributes, "dn": (user.dn,)}
+        return self.evaluate(attributes, parameters, now=now)
+
+    @property
+    def attributes_read(self) -> set[str]:
+        """The attribute names the expression reads, as written."""
+        return n.attributes_read(self.tree)
 
     def _text_outcome(self, text: str) -> Outcome:
         found = self._cache.get(text)

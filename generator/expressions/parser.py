@@ -33,7 +33,7 @@ from generator.expressions.resolve import Problem, Resolver
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 
-_BINDING = {
+BINDING = {
     "||": 10,
     "&&": 20,
     "=": 30,
@@ -48,7 +48,7 @@ _BINDING = {
     "*": 60,
     "/": 60,
 }
-_UNARY = 70
+UNARY = 70
 _WORD_OPERATORS = {
     "and": "use && for a logical and",
     "or": "use || for a logical or",
@@ -99,9 +99,7 @@ class Parser:
         left = self.prefix()
         while True:
             token = self.current
-            power = (
-                _BINDING.get(str(token.value)) if token.kind == lx.OPERATOR else None
-            )
+            power = BINDING.get(str(token.value)) if token.kind == lx.OPERATOR else None
             if power is None or power <= floor:
                 return left
             self.advance()
@@ -168,7 +166,7 @@ class Parser:
             self.advance()
             number = self._number(following, negative=True)
             return replace(number, pos=token.pos)
-        return Neg(self.expression(_UNARY), token.pos)
+        return Neg(self.expression(UNARY), token.pos)
 
     def _group(self, opener: lx.Token) -> Expr:
         inner = self.expression(0)
