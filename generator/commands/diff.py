@@ -21,12 +21,15 @@ def register(app: typer.Typer) -> None:
     def command(
         connect_config: Annotated[
             list[Path],
-            typer.Option(help="An export folder; give it twice: A, then B."),
+            typer.Option(
+                metavar="DIR", help="An export folder; give it twice: A, then B."
+            ),
         ],
         map_: Annotated[
             list[str] | None,
             typer.Option(
                 "--map",
+                metavar="NAME=NAME",
                 help="A_NAME=B_NAME: connectors named differently in A and B.",
             ),
         ] = None,
@@ -34,7 +37,8 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--json", help="Print a JSON document.")
         ] = False,
         out_dir: Annotated[
-            Path | None, typer.Option("--out", help="Also write DIFF.md into DIR.")
+            Path | None,
+            typer.Option("--out", metavar="DIR", help="Also write DIFF.md into DIR."),
         ] = None,
         force: Annotated[
             bool, typer.Option("--force", help="Replace an existing --out folder.")

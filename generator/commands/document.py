@@ -18,10 +18,15 @@ def register(app: typer.Typer) -> None:
     def command(
         connect_config: Annotated[
             Path,
-            typer.Option(help="A Get-ADSyncServerConfiguration export folder."),
+            typer.Option(
+                metavar="DIR", help="A Get-ADSyncServerConfiguration export folder."
+            ),
         ],
         out_dir: Annotated[
-            Path, typer.Option("--out", help="Folder to write CONFIG.md/.html into.")
+            Path,
+            typer.Option(
+                "--out", metavar="DIR", help="Folder to write CONFIG.md/.html into."
+            ),
         ],
         custom_only: Annotated[
             bool,
