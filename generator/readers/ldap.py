@@ -406,7 +406,7 @@ class LdapSource:
         if self.spec.forest:
             return self.spec.forest.lower()
         root = self.root_dse()
-        return forest_from_dn(root.get("rootDomainNamingContext") or self.base_dn)
+        return forest_from_dn(root.get("rootdomainnamingcontext") or self.base_dn)
 
     @property
     def base_dn(self) -> str:
@@ -415,7 +415,7 @@ class LdapSource:
             return self.live.base_dn
         if self.live.gc:
             return ""
-        found = self.root_dse().get("defaultNamingContext")
+        found = self.root_dse().get("defaultnamingcontext")
         if not found:
             raise DirectoryError(
                 "the RootDSE has no defaultNamingContext; pass --base-dn",
@@ -439,7 +439,7 @@ class LdapSource:
             entries = self.search("", "(objectClass=*)", ROOT_DSE_ATTRIBUTES, BASE)
             first = next(entries, None)
             raw = first[1] if first else {}
-            self._root = {k: _text(v[0]) for k, v in raw.items() if v}
+            self._root = {k.lower(): _text(v[0]) for k, v in raw.items() if v}
         return self._root
 
     def schema(self) -> Schema:
@@ -627,7 +627,7 @@ def search_broken(target: Target, error: LDAPException, count: int) -> Directory
 
 def read_schema(source: LdapSource) -> Schema:
     """attributeSchema and classSchema objects of the schema partition."""
-    schema_nc = source.root_dse().get("schemaNamingContext")
+    schema_nc = source.root_dse().get("schemanamingcontext")
     if not schema_nc:
         raise DirectoryError(
             "the RootDSE has no schemaNamingContext", host=source.target.address
