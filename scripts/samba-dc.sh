@@ -184,6 +184,11 @@ cmd_status() {
   fi
 }
 
+if [ "$(id -u)" -ne 0 ] && [ "${1:-}" != status ]; then
+  say "needs root: it installs packages and binds ports 389, 636, 3268 and 3269"
+  exit 1
+fi
+
 # Starts and stops take turns machine-wide: the ports are shared.
 exec 9>"${TMPDIR:-/tmp}/entra-rulegen-samba-dc.lock"
 flock -w 600 9 || { say "another samba-dc.sh held the lock for 10 minutes"; exit 1; }
