@@ -66,8 +66,9 @@ def _utf8_lines(path: Path, raw: BinaryIO) -> Iterator[tuple[int, str]]:
         except UnicodeDecodeError as error:
             raise InputError(
                 f"undecodable byte 0x{line[error.start]:02x} at column "
-                f"{error.start + 1}: the file is not UTF-8 (export with "
-                "UTF-8 or Unicode output)",
+                f"{error.start + 1}: the file is neither UTF-8 nor UTF-16; "
+                "export it as Unicode (ldifde -u, csvde -u, "
+                "Export-Csv -Encoding UTF8)",
                 path=path,
                 line=number,
             ) from None
