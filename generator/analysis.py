@@ -74,6 +74,7 @@ from generator.validate import (
     outcome_findings,
     parse_version,
     partner_findings,
+    precedence_findings,
     schema_findings,
     version_findings,
 )
@@ -207,6 +208,7 @@ def analyse(
         read_configuration(config.connect_config) if config.connect_config else None
     )
     forests = [_open(spec, sources.live, configuration) for spec in sources.specs]
+    _distinct_names(forests)
     schemas = [f.schema for f in forests]
     marker = None
     if marker_spec is not None:
@@ -280,6 +282,19 @@ def _open(
     connectors = connectors_for(name, configuration) if configuration else ()
     scope = Scope(ConnectorScope(connectors) if connectors else None)
     return _Forest(spec, source, schema, name, scope, connectors)
+
+
+def _distinct_names(forests: Sequence[_Forest]) -> None:
+    """Findings and previews are per forest: two sources may not share a name."""
+    seen: dict[str, str] = {}
+    for forest in forests:
+        key = forest.name.lower()
+        if key in seen:
+            raise UsageError(
+                f"--source {seen[key]} and --source {forest.spec.source} are both "
+                f"forest {forest.name!r}; name them apart with --forest"
+            )
+        seen[key] = forest.spec.source
 
 
 def _attributes(criteria: PartnerCriteria, marker: Marker | None) -> tuple[str, ...]:
@@ -468,6 +483,7 @@ def _findings(
         found += config_findings(
             configuration, marker, uncovered, precedence, _rules_needed(context, survey)
         )
+    found += precedence_findings(precedence)
     found += version_findings(config.connect_version)
     return found
 

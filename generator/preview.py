@@ -332,8 +332,15 @@ def write_csv_rows(rows: Iterable[UserOutcome], stream: TextIO) -> int:
 
 def write_csv(rows: Iterable[UserOutcome], path: Path) -> int:
     """``preview.csv``: UTF-8 with a BOM so Excel reads names right."""
+    partial = path.with_name(path.name + ".partial")
     try:
-        with path.open("w", encoding="utf-8-sig", newline="") as stream:
-            return write_csv_rows(rows, stream)
+        with partial.open("w", encoding="utf-8-sig", newline="") as stream:
+            count = write_csv_rows(rows, stream)
+        partial.replace(path)  # never leave half a file under the real name
     except OSError as error:
+        partial.unlink(missing_ok=True)
         raise OutputError(f"{path}: {error.strerror or 'cannot write'}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count

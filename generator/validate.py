@@ -473,26 +473,16 @@ def _precedence(
 ) -> list[Finding]:
     free = conflicts.free_precedences(configuration)
     found = []
-    if precedence is not None:
-        if not 1 <= precedence <= 99:
-            found.append(
-                _finding(
-                    CONFIG_PRECEDENCE_RANGE,
-                    "blocker",
-                    f"precedence {precedence} is outside 1-99",
-                    "Microsoft reserves 1-99 for custom rules.",
-                )
+    if precedence is not None and 1 <= precedence <= 99 and precedence not in free:
+        taken = [r.name for r in configuration.rules if r.precedence == precedence]
+        found.append(
+            _finding(
+                CONFIG_PRECEDENCE_TAKEN,
+                "blocker",
+                f"precedence {precedence} is already taken",
+                f"Used by {', '.join(taken)}. Free: {_ranges(free[:20])}.",
             )
-        elif precedence not in free:
-            taken = [r.name for r in configuration.rules if r.precedence == precedence]
-            found.append(
-                _finding(
-                    CONFIG_PRECEDENCE_TAKEN,
-                    "blocker",
-                    f"precedence {precedence} is already taken",
-                    f"Used by {', '.join(taken)}. Free: {_ranges(free[:20])}.",
-                )
-            )
+        )
     if len(free) < rules_needed:
         found.append(
             _finding(
@@ -542,6 +532,21 @@ def _selections(configuration: Configuration, marker: Marker) -> list[Finding]:
             )
         )
     return found
+
+
+def precedence_findings(precedence: int | None) -> list[Finding]:
+    """A requested precedence must be a custom one, with or without a configuration."""
+    if precedence is None or 1 <= precedence <= 99:
+        return []
+    return [
+        _finding(
+            CONFIG_PRECEDENCE_RANGE,
+            "blocker",
+            f"precedence {precedence} is outside 1-99",
+            "Microsoft reserves 1-99 for custom rules; higher numbers belong to "
+            "the out-of-box rules.",
+        )
+    ]
 
 
 # --- the Connect version ------------------------------------------------------

@@ -205,3 +205,13 @@ def test_memory_does_not_grow_with_the_number_of_users(
     small = _peak(1_000, monkeypatch)
     large = _peak(4_000, monkeypatch)
     assert large < small * 2, (small, large)
+
+
+def test_csv_into_a_missing_folder_is_an_output_error(directory: Path) -> None:
+    target = directory.parent / "absent" / "preview.csv"
+    result = run_cli(
+        "preview", "--source", str(directory), "--marker", MARKER, "--csv", str(target)
+    )
+    assert result.code == 1
+    assert "absent/preview.csv" in result.stderr
+    assert not target.parent.exists()

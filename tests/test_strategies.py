@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import InputError, UsageError
-from generator.expressions import compile_expression, parse
+from generator.expressions import compile_expression, lint, parse
 from generator.preview import judge
 from generator.strategies import parse_marker
 
@@ -174,3 +174,16 @@ def test_multi_line_expression_is_emitted_on_one_line(tmp_path: Path) -> None:
     )
     marker = parse_marker(f"expression:@{path}")
     assert marker.expression == 'IIF(IsPresent([upn]), "Guest", "Member")'
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        SUFFIXES,
+        "ou:OU=Partners,DC=contoso,DC=com",
+        "attribute:employeeType=Partner",
+        "designate:extensionAttribute7",
+    ],
+)
+def test_emitted_expressions_pass_the_engine_lint(spec: str) -> None:
+    assert lint(parse_marker(spec).expression, target="userType") == []

@@ -307,7 +307,8 @@ def test_requested_precedence_taken_or_out_of_range() -> None:
     configuration = _configuration(_rule("Custom", 50))
     spec = "upn-suffix:partners.contoso.com"
     assert _config_ids(configuration, spec, precedence=50)[v.CONFIG_PRECEDENCE_TAKEN]
-    assert _config_ids(configuration, spec, precedence=100)[v.CONFIG_PRECEDENCE_RANGE]
+    assert v.precedence_findings(100)[0].id == v.CONFIG_PRECEDENCE_RANGE
+    assert v.precedence_findings(0) and not v.precedence_findings(99)
     assert v.CONFIG_PRECEDENCE_TAKEN not in _config_ids(
         configuration, spec, precedence=51
     )
@@ -404,3 +405,10 @@ def test_validate_against_the_real_configuration_export(tmp_path: Path) -> None:
     assert found[v.CONFIG_NO_USERTYPE] == "blocker"
     assert v.CONFIG_ENTRA_USERTYPE_NOT_SELECTED not in found
     assert analysis.free_precedences[0] >= 1
+
+
+def test_two_sources_of_one_forest_are_a_usage_error(tmp_path: Path) -> None:
+    first = write_ldif(tmp_path / "a.ldf", STAFF)
+    second = write_ldif(tmp_path / "b.ldf", PARTNERS)
+    with pytest.raises(UsageError, match="--forest"):
+        analyse(sources(first, second), partners(), NO_CONFIG, None)

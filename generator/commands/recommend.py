@@ -87,6 +87,9 @@ def render(analysis: Analysis) -> None:
     best = analysis.ranking.best
     if best is not None:
         out.print(Text(f"Expression: {best.marker.expression}"))
+        problems = [f for f in analysis.findings if f.severity != "info"]
+        if problems:
+            print_findings(problems)
         out.print(Text(f"Next: entra-rulegen validate --marker {best.marker.spec} ..."))
 
 
