@@ -7,15 +7,25 @@ user, so the tree walk and the function lookups happen once, not per user.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from generator.expressions import catalog, fn_data, fn_text
 from generator.expressions import nodes as n
-from generator.expressions.convert import CONVERTERS, PER_VALUE_KINDS, to_bool, to_mv
+from generator.expressions.convert import to_mv
+from generator.expressions.forms import (
+    Attributes,
+    Env,
+    Fn,
+    call_builtin,
+    iif_form,
+    select_form,
+    switch_form,
+    where_form,
+    with_form,
+)
 from generator.expressions.operators import OPERATORS, negate, truth
-from generator.expressions.registry import REGISTRY, Builtin, Nulls
+from generator.expressions.registry import REGISTRY
 from generator.expressions.values import (
     AUTHORITATIVE_NULL_MARK,
     IGNORE_THIS_FLOW_MARK,
@@ -30,27 +40,6 @@ from generator.model import User
 
 assert fn_data and fn_text  # imported for their registrations
 
-Attributes = Mapping[str, Sequence[str | bytes]]
-
-
-class Env:
-    """What one evaluation reads: the object's attributes, parameters, variables."""
-
-    __slots__ = ("attrs", "now", "params", "vars")
-
-    def __init__(
-        self,
-        attrs: Attributes,
-        params: Mapping[str, str],
-        now: datetime | None = None,
-    ) -> None:
-        self.attrs = attrs
-        self.params = params
-        self.vars: dict[str, object] = {}
-        self.now = now
-
-
-Fn = Callable[[Env], Any]
 _FOLD_ENV = Env({}, {})
 _IMPURE = frozenset({"Now", "Guid", "RandomNum", "RandomStr", "Error"})
 _UNSUPPORTED = frozenset(
@@ -180,7 +169,7 @@ class Compiler:
         spec = catalog.FUNCTIONS[node.name]
         compiled = [self.compile(arg) for arg in node.args]
         args = [fn for fn, _ in compiled]
-        fn = _generic_call(spec, REGISTRY[node.name], args)
+        fn = call_builtin(spec, REGISTRY[node.name], args)
         constant = node.name not in _IMPURE and all(c for _, c in compiled)
         return self._fold(fn, constant)
 
@@ -190,20 +179,20 @@ class Compiler:
             chosen = _constant_condition(cond)
             if chosen is not None:
                 return then if chosen else other
-        return _iif(cond, then[0], other[0]), False
+        return iif_form(cond, then[0], other[0]), False
 
     def _switch(self, node: n.Call) -> tuple[Fn, bool]:
         compiled = [self.compile(a)[0] for a in node.args]
-        return _switch(compiled[0::2], compiled[1::2]), False
+        return switch_form(compiled[0::2], compiled[1::2]), False
 
     def _select(self, node: n.Call) -> tuple[Fn, bool]:
-        return self._loop(node, _select)
+        return self._loop(node, select_form)
 
     def _where(self, node: n.Call) -> tuple[Fn, bool]:
-        return self._loop(node, _where)
+        return self._loop(node, where_form)
 
     def _with(self, node: n.Call) -> tuple[Fn, bool]:
-        return self._loop(node, _with)
+        return self._loop(node, with_form)
 
     def _loop(
         self, node: n.Call, build: Callable[[str, Fn, Fn], Fn]
@@ -357,199 +346,3 @@ def _logical(symbol: str, left: Fn, right: Fn) -> Fn:
         return b if type(b) is bool else truth(b, "||")
 
     return either
-
-
-def _iif(cond: Fn, then: Fn, other: Fn) -> Fn:
-    def iif(env: Env) -> object:
-        test = cond(env)
-        if test is True:
-            return then(env)
-        if test is False or test is None:
-            return other(env)
-        return _iif_other(test, then, other, env)
-
-    return iif
-
-
-def _iif_other(test: object, then: Fn, other: Fn, env: Env) -> object:
-    """IIF with a multi-valued condition decides per value."""
-    if type(test) is not MV:
-        return then(env) if _condition(test, "IIF") else other(env)
-    picks = [_condition(t, "IIF") for t in test]
-    chosen = then(env) if any(picks) else None
-    rejected = other(env) if not all(picks) else None
-    return MV(
-        _nth(chosen if pick else rejected, index, len(picks))
-        for index, pick in enumerate(picks)
-    )
-
-
-def _nth(value: object, index: int, length: int) -> object:
-    if type(value) is not MV:
-        return value
-    if len(value) != length:
-        raise EvalError(
-            f"IIF: the condition has {length} values but a branch has {len(value)}"
-        )
-    return value[index]
-
-
-def _condition(value: object, function: str) -> bool:
-    try:
-        return to_bool(value)
-    except EvalError as problem:
-        raise EvalError(f"{function}: the condition {problem.message}") from None
-
-
-def _switch(conditions: list[Fn], values: list[Fn]) -> Fn:
-    def switch(env: Env) -> object:
-        # Documented: every condition is evaluated; only the chosen value is.
-        tests = [_condition(c(env), "Switch") for c in conditions]
-        for test, value in zip(tests, values, strict=True):
-            if test:
-                return value(env)
-        return None
-
-    return switch
-
-
-def _bound(env: Env, name: str, value: object, body: Fn) -> object:
-    saved = env.vars.get(name, _UNSET)
-    env.vars[name] = value
-    try:
-        return body(env)
-    finally:
-        if saved is _UNSET:
-            del env.vars[name]
-        else:
-            env.vars[name] = saved
-
-
-_UNSET = object()
-
-
-def _select(name: str, source: Fn, body: Fn) -> Fn:
-    def select(env: Env) -> MV:
-        return MV(_bound(env, name, item, body) for item in to_mv(source(env)))
-
-    return select
-
-
-def _where(name: str, source: Fn, body: Fn) -> Fn:
-    def where(env: Env) -> MV:
-        return MV(
-            item
-            for item in to_mv(source(env))
-            if _condition(_bound(env, name, item, body), "Where")
-        )
-
-    return where
-
-
-def _with(name: str, source: Fn, body: Fn) -> Fn:
-    def with_(env: Env) -> object:
-        return _bound(env, name, source(env), body)
-
-    return with_
-
-
-_FAST_TYPES: dict[str, type] = {"s": str, "n": int, "b": bytes, "d": datetime}
-
-
-def _generic_call(spec: catalog.FunctionSpec, builtin: Builtin, args: list[Fn]) -> Fn:
-    kinds = [spec.kind(i) for i in range(len(args))]
-    apply = _Applier(spec.name, builtin, kinds)
-    fn = builtin.fn
-    if len(args) == 1 and kinds[0] in "ve":
-        (only,) = args
-
-        def whole(env: Env) -> object:
-            return fn(only(env))
-
-        return whole
-    wanted = [_FAST_TYPES.get(k) for k in kinds]
-    if len(args) == 1 and wanted[0] is not None:
-        return _one(apply, args[0], wanted[0])
-    if len(args) == 2 and wanted[0] is not None and wanted[1] is not None:
-        return _two(apply, args, wanted[0], wanted[1])
-
-    def many(env: Env) -> object:
-        return apply([arg(env) for arg in args])
-
-    return many
-
-
-def _one(apply: _Applier, only: Fn, wanted: type) -> Fn:
-    """One per-value argument (LCase, Trim, ...): skip the general path."""
-    fn = apply.fn
-
-    def call(env: Env) -> object:
-        value = only(env)
-        if type(value) is wanted:
-            return fn(value)
-        return apply([value])
-
-    return call
-
-
-def _two(apply: _Applier, args: list[Fn], first: type, second: type) -> Fn:
-    """Two per-value arguments (InStr, Left, Right, ...): skip the general path."""
-    fn = apply.fn
-    left, right = args
-
-    def call(env: Env) -> object:
-        a, b = left(env), right(env)
-        if type(a) is first and type(b) is second:
-            return fn(a, b)
-        return apply([a, b])
-
-    return call
-
-
-class _Applier:
-    """Calls one builtin: per-value mapping, Null handling, conversions."""
-
-    def __init__(self, name: str, builtin: Builtin, kinds: list[str]) -> None:
-        self.name = name
-        self.fn = builtin.fn
-        self.nulls = builtin.nulls
-        self.converters = [CONVERTERS[k] for k in kinds]
-        self.mapped = [i for i, k in enumerate(kinds) if k in PER_VALUE_KINDS]
-
-    def __call__(self, values: list[object]) -> object:
-        lengths = {len(values[i]) for i in self.mapped if type(values[i]) is MV}  # type: ignore[arg-type]
-        if not lengths:
-            return self.scalar(values)
-        if len(lengths) > 1:
-            raise EvalError(f"{self.name}: multi-valued arguments differ in length")
-        rows = []
-        for index in range(lengths.pop()):
-            row = list(values)
-            for i in self.mapped:
-                if type(values[i]) is MV:
-                    row[i] = values[i][index]  # type: ignore[index]
-            rows.append(self.scalar(row))
-        return MV(rows)
-
-    def scalar(self, values: list[object]) -> object:
-        if self.nulls is not Nulls.PASS:
-            for i in self.mapped:
-                if values[i] is None:
-                    if self.nulls is Nulls.EMPTY and i == 0:
-                        values[0] = ""
-                    else:
-                        return None
-        converted: list[object] = []
-        for index, (value, convert) in enumerate(
-            zip(values, self.converters, strict=True)
-        ):
-            if value is None and self.nulls is Nulls.PASS:
-                converted.append(None)
-                continue
-            try:
-                converted.append(convert(value))
-            except EvalError as problem:
-                raise EvalError(
-                    f"{self.name}: argument {index + 1}: {problem.message}"
-                ) from None
-        return self.fn(*converted)
