@@ -22,8 +22,14 @@ WRITEBACK_PREFIX = "user_"  # adminDescription of objects written back from Entr
 
 
 def object_class(user: User) -> str | None:
-    """``user`` or ``inetOrgPerson`` for the objects the rule sees, else None."""
+    """``user`` or ``inetOrgPerson`` for the objects the rule sees, else None.
+
+    An export without objectClass (``Get-ADUser | Export-Csv`` leaves it out)
+    holds users only, so its objects count as ``user``.
+    """
     classes = user.object_classes
+    if not classes:
+        return "user"
     if "computer" in classes:
         return None
     if "inetorgperson" in classes:

@@ -9,7 +9,9 @@ from analysis_helpers import partners, user
 
 from generator.connect.model import Configuration, Connector, MetaverseSchema, Partition
 from generator.errors import InputError, UsageError
+from generator.model import SourceSpec
 from generator.partners import PartnerCriteria, PartnerList, SuggestionTally
+from generator.readers import open_source
 from generator.scope import ConnectorScope, Scope, connectors_for
 
 PARTNER = user(
@@ -207,3 +209,10 @@ def test_connectors_for_matches_child_domains_and_names() -> None:
     configuration = _config(Partition("DC=emea,DC=contoso,DC=com"))
     assert connectors_for("contoso.com", configuration)
     assert not connectors_for("fabrikam.com", configuration)
+
+
+def test_an_export_without_object_class_holds_users(real_inputs: Path) -> None:
+    path = real_inputs / "ad-exports" / "pingone-getaduser-exportcsv.csv"
+    (found,) = list(open_source(SourceSpec(str(path))).users())
+    assert not found.object_classes
+    assert Scope().reason(found) is None
