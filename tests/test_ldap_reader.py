@@ -9,6 +9,7 @@ Windows behaviours back; each test names the one it stands in for.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import pytest
 from conftest import run_cli
 from ldap3 import BASE, MOCK_SYNC, NONE, Connection, Server
 from ldap3.core.exceptions import LDAPSocketReceiveError
+from rich.console import Console
 
 from generator.errors import DirectoryError
 from generator.model import LiveOptions, SourceSpec
@@ -413,3 +415,16 @@ def test_snapshot_leaves_no_file_when_the_scan_breaks(
     assert "scan incomplete after 1000 entries" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_counts_users_on_a_terminal(
+    directory: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    monkeypatch.setattr(reader, "err", terminal)
+    users = source_on(WindowsDC(directory), page_size=1000).users(["employeeType"])
+    assert sum(1 for _ in users) == 2500
+    shown = screen.getvalue()
+    assert "reading users from ldaps://dc1.contoso.test" in shown
+    assert "2,500 read" in shown
