@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.padding import Padding
 from rich.text import Text
 
 from generator.analysis import Analysis, analyse, to_json
@@ -82,21 +82,23 @@ def print_headline(analysis: Analysis) -> None:
 
 
 def print_findings(findings: Sequence[Finding]) -> None:
-    """One row per finding, blockers first."""
+    """One block per finding, blockers first; IDs are never cut short."""
     if not findings:
         out.print("No findings.")
         return
-    table = Table(title="Findings", title_justify="left")
-    for column in ("Severity", "ID", "Forest", "Count", "Finding", "Examples"):
-        table.add_column(column, justify="right" if column == "Count" else "left")
+    out.print(Text("Findings", style="bold"))
     for finding in findings:
-        detail = finding.title + (f" - {finding.detail}" if finding.detail else "")
-        table.add_row(
-            finding.severity,
-            finding.id,
-            finding.forest or "",
-            str(finding.count) if finding.count else "",
-            Text(detail),
-            Text(", ".join(finding.examples)),
-        )
-    out.print(table)
+        where = f" [{finding.forest}]" if finding.forest else ""
+        count = f" ({finding.count})" if finding.count else ""
+        head = Text(f"{finding.severity.upper():8} ", style=_STYLE[finding.severity])
+        head.append(f"{finding.id}{where}: ", style="bold")
+        head.append(finding.title + count)
+        out.print(head)
+        if finding.detail:
+            out.print(Padding(Text(finding.detail), (0, 0, 0, 9), expand=False))
+        if finding.examples:
+            shown = Text("e.g. " + ", ".join(finding.examples))
+            out.print(Padding(shown, (0, 0, 0, 9), expand=False), overflow="fold")
+
+
+_STYLE = {"blocker": "bold red", "warning": "yellow", "info": "cyan"}
