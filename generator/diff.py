@@ -119,6 +119,15 @@ class ConfigDiff:
         ]
 
     def as_json(self) -> dict[str, Any]:
+        """The ``--json`` document.
+
+        ``rules.added``/``removed`` hold rule references (direction, connector,
+        name, precedence, custom, disabled); ``rules.changed`` pairs the A and
+        B reference with ``changes`` of ``{field, before, after}``;
+        ``connectors.changed`` adds ``attributes_added``/``attributes_removed``
+        (selected in B only / in A only); ``metaverse`` lists object types whose
+        attributes differ.
+        """
         return {
             "schema_version": SCHEMA_VERSION,
             "a": self.a,

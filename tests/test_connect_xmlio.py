@@ -30,6 +30,7 @@ from generator.connect.xmlio import (
     write_rule,
 )
 from generator.errors import InputError, OutputError
+from generator.expressions import parse
 
 EXPORT = REAL_INPUTS / "aadconnect-config" / "contoso-pilot"
 RULE_FILES = sorted((EXPORT / "SynchronizationRules").glob("*.xml"))
@@ -228,3 +229,10 @@ def test_control_characters_are_refused_with_a_clear_error() -> None:
     rule = _custom_rule("bell\x07", "1")
     with pytest.raises(OutputError, match="cannot hold control characters"):
         write_rule(rule)
+
+
+def test_every_real_expression_parses(config) -> None:  # type: ignore[no-untyped-def]
+    expressions = [f.expression for r in config.rules for f in r.flows if f.expression]
+    assert len(expressions) == 391
+    for text in expressions:
+        parse(text, source="contoso-pilot")  # raises ExpressionError with a position
