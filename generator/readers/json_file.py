@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError
@@ -30,7 +31,9 @@ class DomainDumpSource(FileSource):
                 yield user
 
 
-def _dump_entry(path: Any, index: int, item: Any) -> tuple[str, dict[str, list[Value]]]:
+def _dump_entry(
+    path: Path, index: int, item: Any
+) -> tuple[str, dict[str, list[Value]]]:
     if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
         raise InputError(
             f"entry {index} is not an ldapdomaindump object with 'attributes'",
@@ -61,7 +64,7 @@ def _first_text(values: list[Value]) -> str:
     return next((v for v in values if isinstance(v, str)), "")
 
 
-def json_source_class(path: Any) -> type[FileSource]:
+def json_source_class(path: Path) -> type[FileSource]:
     """Snapshot for a JSON object, ldapdomaindump for a JSON array."""
     from generator.readers.snapshot import SnapshotSource  # noqa: PLC0415
 

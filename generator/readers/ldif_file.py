@@ -121,33 +121,38 @@ def _parse_block(path: Path, block: list[_Line]) -> Record | None:
     kept = [line for line in block if line.text != "-"]
     for line in kept:
         _check_line(path, line)
-    names = [line.text.split(":", 1)[0].lower() for line in kept]
-    if "dn" not in names:
-        if set(names) <= _RESULT_KEYS | {"version"}:
-            return None
-        raise InputError(
-            "record does not start with 'dn:'", path=path, line=block[0].number
-        )
-    if names.count("dn") > 1:
-        second = [line for line, name in zip(kept, names, strict=True) if name == "dn"][
-            1
-        ]
-        raise InputError(
-            "a second 'dn:' in one record (a blank line is missing?)",
-            path=path,
-            line=second.number,
-        )
+    dn_line = _dn_line(path, kept)
+    if dn_line is None:
+        return None
     payload = "\n".join(line.text for line in kept).encode("utf-8")
     parser = ldif.LDIFParser(io.BytesIO(payload), encoding=None, strict=False)
     try:
         dn, entry = next(iter(parser.parse()))
     except (ValueError, binascii.Error) as error:
         raise InputError(
-            f"unreadable record: {error}", path=path, line=block[0].number
+            f"unreadable record: {error}", path=path, line=dn_line.number
         ) from None
     entry.pop("changetype", None)
-    start = kept[names.index("dn")].number
-    return Record(dn or "", dict(entry), start)
+    return Record(dn or "", dict(entry), dn_line.number)
+
+
+def _dn_line(path: Path, lines: list[_Line]) -> _Line | None:
+    """The record's one ``dn:`` line; None for ldapsearch's result summary."""
+    names = [line.text.split(":", 1)[0].lower() for line in lines]
+    found = [line for line, name in zip(lines, names, strict=True) if name == "dn"]
+    if not found and set(names) <= _RESULT_KEYS | {"version"}:
+        return None
+    if not found:
+        raise InputError(
+            "record does not start with 'dn:'", path=path, line=lines[0].number
+        )
+    if len(found) > 1:
+        raise InputError(
+            "a second 'dn:' in one record (a blank line is missing?)",
+            path=path,
+            line=found[1].number,
+        )
+    return found[0]
 
 
 def _check_line(path: Path, line: _Line) -> None:
