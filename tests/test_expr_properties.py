@@ -168,3 +168,29 @@ def test_unparse_then_parse_gives_the_same_tree(tree: n.Expr) -> None:
 )
 def test_canonical_literal_round_trips_line_breaks_too(text: str) -> None:
     assert compile_expression(unparse(n.Str(text, AT))).evaluate({}) == Value((text,))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 5000 + "1" + ")" * 5000,
+        "Trim(" * 3000 + "[a]" + ")" * 3000,
+        "-" * 5000 + "1",
+    ],
+    ids=["parentheses", "calls", "negations"],
+)
+def test_deep_nesting_is_our_error(text: str) -> None:
+    with pytest.raises(ExpressionError, match="nests more than"):
+        parse(text)
+
+
+def test_nesting_within_the_limit_compiles_and_evaluates() -> None:
+    text = "Trim(" * 90 + "[a]" + ")" * 90
+    assert compile_expression(text).evaluate({"a": [" x "]}) == Value(("x",))
+
+
+def test_long_operator_chains_are_bounded_too() -> None:
+    with pytest.raises(ExpressionError, match="nests more than"):
+        parse("[a] & " * 3000 + "1")
+    chain = " || ".join(f'LCase([a]) = "x{i}"' for i in range(100))
+    assert compile_expression(chain).evaluate({"a": ["X99"]}) == Value((True,))

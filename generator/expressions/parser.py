@@ -27,6 +27,7 @@ from generator.expressions.nodes import (
     Param,
     Str,
     Var,
+    children,
 )
 from generator.expressions.resolve import Problem, Resolver
 
@@ -49,6 +50,9 @@ BINDING = {
     "/": 60,
 }
 UNARY = 70
+# Nesting bound: keeps parsing, compiling and evaluating clear of Python's
+# recursion limit; the deepest out-of-box rule nests 6 levels.
+MAX_DEPTH = 150
 _WORD_OPERATORS = {
     "and": "use && for a logical and",
     "or": "use || for a logical or",
@@ -65,6 +69,7 @@ class Parser:
         self.lexer = lx.Lexer(text, source)
         self.tokens = self.lexer.tokens()
         self.index = 0
+        self.depth = 0
 
     @property
     def current(self) -> lx.Token:
@@ -93,9 +98,36 @@ class Parser:
             )
         if token.kind != lx.END:
             raise self._after_operand(token, "after the end of the expression")
+        self._check_depth(tree)
         return tree
 
+    def _check_depth(self, tree: Expr) -> None:
+        """Long operator chains nest too; bound the depth of the whole tree."""
+        stack = [(tree, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                raise self.lexer.error(
+                    f"the expression nests more than {MAX_DEPTH} levels deep",
+                    node.pos.offset,
+                    "split it; real rules nest a few levels",
+                )
+            stack.extend((child, depth + 1) for child in children(node))
+
     def expression(self, floor: int) -> Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(
+                f"the expression nests more than {MAX_DEPTH} levels deep",
+                self.current,
+                "split it; real rules nest a few levels",
+            )
+        try:
+            return self._expression(floor)
+        finally:
+            self.depth -= 1
+
+    def _expression(self, floor: int) -> Expr:
         left = self.prefix()
         while True:
             token = self.current
