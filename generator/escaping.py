@@ -17,6 +17,8 @@ from generator.errors import RulegenError
 _PS_QUOTES = "'\u2018\u2019\u201a\u201b"
 _PS_QUOTE_RE = re.compile(f"([{_PS_QUOTES}])")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A lone surrogate (JSON "\\ud800" decodes to one) has no UTF-8 form.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class UnrepresentableValue(RulegenError):
@@ -25,6 +27,11 @@ class UnrepresentableValue(RulegenError):
     def __init__(self, context: str, value: str, why: str) -> None:
         shown = value if len(value) <= 60 else value[:57] + "..."
         super().__init__(f"cannot write {shown!r} into {context}: {why}")
+
+
+def _require_utf8(context: str, value: str) -> None:
+    if _SURROGATE_RE.search(value):
+        raise UnrepresentableValue(context, value, "it holds a lone surrogate")
 
 
 def ps_literal(value: str) -> str:
@@ -37,6 +44,7 @@ def ps_literal(value: str) -> str:
         raise UnrepresentableValue(
             "a PowerShell string", value, "it holds a line break or control character"
         )
+    _require_utf8("a PowerShell string", value)
     return "'" + _PS_QUOTE_RE.sub(r"\1\1", value) + "'"
 
 
@@ -49,28 +57,55 @@ def expression_literal(value: str) -> str:
         raise UnrepresentableValue(
             "a sync expression string", value, "it holds a control character"
         )
+    _require_utf8("a sync expression string", value)
     return '"' + "".join(_EXPR_ESCAPES.get(c, c) for c in value) + '"'
 
 
 _MD_SPECIAL_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+_MD_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def md_text(value: str) -> str:
-    """Markdown text that renders as ``value`` (safe in table cells, no HTML)."""
-    flat = re.sub(r"[\r\n]+", " ", value)
-    return _MD_SPECIAL_RE.sub(r"\\\1", flat)
+    """Markdown text that renders as ``value`` (safe in table cells, no HTML).
+
+    Control characters are refused: Markdown cannot show them at a cell's edge.
+    :func:`md_code` shows them.
+    """
+    if _MD_CONTROL_RE.search(value):
+        raise UnrepresentableValue(
+            "Markdown text", value, "it holds a control character"
+        )
+    flat = _md_flat(value)
+    escaped = _MD_SPECIAL_RE.sub(r"\\\1", flat.strip())
+    # Cells and paragraphs drop outer whitespace; character references keep it.
+    head = flat[: len(flat) - len(flat.lstrip())]
+    tail = flat[len(flat.rstrip()) :] if flat.strip() else ""
+    return _md_refs(head) + escaped + _md_refs(tail)
 
 
 def md_code(value: str) -> str:
     """Inline Markdown code showing ``value``; breaks become spaces, ``|`` escaped.
 
-    The fence is one backtick longer than the longest run inside the value.
+    The fence is one backtick longer than the longest run inside the value; a
+    space pads the content when Markdown would otherwise eat its outer spaces.
     """
-    flat = re.sub(r"[\r\n]+", " ", value).replace("|", "\\|")
+    flat = _md_flat(value).replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat else ""
+    edges = (flat[:1], flat[-1:])
+    pad = " " if not flat or (flat.strip(" ") and {"`", " "} & set(edges)) else ""
     return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _md_flat(value: str) -> str:
+    _require_utf8("Markdown", value)
+    if "\x00" in value:
+        raise UnrepresentableValue("Markdown", value, "it holds a NUL character")
+    return re.sub(r"[\r\n]+", " ", value)
+
+
+def _md_refs(text: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in text)
 
 
 def md_block(value: str, info: str = "") -> str:
@@ -85,10 +120,9 @@ def md_block(value: str, info: str = "") -> str:
     return f"{fence}{info}\n{text}\n{fence}"
 
 
-_LDIF_SAFE_RE = re.compile(
-    r"^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f]"
-    r"[\x01-\x09\x0b\x0c\x0e-\x7f]*$"
-)
+# RFC 2849 SAFE-STRING, narrowed to printable ASCII: parsers strip or split on
+# tabs, form feeds and other controls, so those values go base64.
+_LDIF_SAFE_RE = re.compile(r"[\x21-\x39\x3b\x3d-\x7e][\x20-\x7e]*")
 
 
 def ldif_line(name: str, value: str | bytes) -> str:
@@ -96,7 +130,8 @@ def ldif_line(name: str, value: str | bytes) -> str:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*(;[A-Za-z0-9-]+)*", name):
         raise UnrepresentableValue("an LDIF attribute name", name, "not a valid name")
     if isinstance(value, str):
-        if value and _LDIF_SAFE_RE.match(value) and not value.endswith(" "):
+        _require_utf8("an LDIF value", value)
+        if _LDIF_SAFE_RE.fullmatch(value) and not value.endswith(" "):
             return f"{name}: {value}"
         value = value.encode("utf-8")
     return f"{name}:: {base64.b64encode(value).decode('ascii')}"
