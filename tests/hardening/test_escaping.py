@@ -1,0 +1,218 @@
+"""Property tests of every escaping context, with hostile values (issue #9, part 1).
+
+Each context draws at least 10,000 values. A value is either written so that
+its consumer reads back exactly that value, or refused with
+:class:`UnrepresentableValue` for a reason the value really has; never mangled.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Callable
+
+import ldif
+import psquote
+import pytest
+from hostile import any_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from readback import (
+    ReadError,
+    ps_tree,
+    read_expression_string,
+    read_ldif_line,
+    read_ps_single_quoted,
+    walk,
+)
+
+from generator import escaping
+from generator.escaping import UnrepresentableValue
+
+EXAMPLES = 10_000
+PER_CONTEXT = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _encodable(value: str) -> bool:
+    return not _SURROGATE.search(value)
+
+
+def _run(figures: Counter[str], name: str, check: Callable[[str], bool]) -> None:
+    """Run ``check`` on EXAMPLES values and record how many it saw and refused."""
+
+    @PER_CONTEXT
+    @given(any_text())
+    def each(value: str) -> None:
+        figures[f"escaping {name}: examples"] += 1
+        if not check(value):
+            figures[f"escaping {name}: refused"] += 1
+
+    each()
+    assert figures[f"escaping {name}: examples"] >= EXAMPLES
+
+
+def _refused(call: Callable[[], str], value: str, allowed_reason: bool) -> str | None:
+    """The written text, or None when refused; a refusal needs a real reason."""
+    try:
+        return call()
+    except UnrepresentableValue as error:
+        assert allowed_reason, f"{value!r} refused without reason: {error}"
+        assert "\n" not in str(error)
+        return None
+
+
+# PowerShell -------------------------------------------------------------------
+
+
+def check_ps_literal(value: str) -> bool:
+    unsafe = bool(re.search(r"[\r\n]", value) or _CONTROL.search(value))
+    literal = _refused(
+        lambda: escaping.ps_literal(value), value, unsafe or not _encodable(value)
+    )
+    if literal is None:
+        return False
+    script = f"$value = {literal}\r\nWrite-Output $value\r\n"
+    tree = ps_tree(script)
+    start = len("$value = ")
+    read, end = read_ps_single_quoted(script, start)
+    assert read == value
+    assert script[end:].startswith("\r\nWrite-Output $value")
+    assert psquote.single_quoted(script) == [value]
+    strings = [n for n in walk(tree.root_node) if n.type == "string_literal"]
+    assert len(strings) == 1
+    assert strings[0].text == literal.encode("utf-8")
+    return True
+
+
+def test_ps_literal(figures: Counter[str]) -> None:
+    _run(figures, "ps_literal", check_ps_literal)
+
+
+# Sync expressions -------------------------------------------------------------
+
+
+def check_expression_literal(value: str) -> bool:
+    unsafe = bool(_CONTROL.search(value)) or not _encodable(value)
+    literal = _refused(lambda: escaping.expression_literal(value), value, unsafe)
+    if literal is None:
+        return False
+    expression = f'IIF([employeeType] = {literal}, "Guest", "Member")'
+    start = expression.index("= ") + 2
+    read, end = read_expression_string(expression, start)
+    assert read == value
+    assert expression[end:] == ', "Guest", "Member")'
+    assert "\n" not in literal and "\r" not in literal
+    return True
+
+
+def test_expression_literal(figures: Counter[str]) -> None:
+    _run(figures, "expression_literal", check_expression_literal)
+
+
+# LDIF -------------------------------------------------------------------------
+
+
+def check_ldif_line(value: str) -> bool:
+    line = _refused(
+        lambda: escaping.ldif_line("extensionAttribute1", value),
+        value,
+        not _encodable(value),
+    )
+    if line is None:
+        return False
+    assert "\n" not in line and "\r" not in line
+    name, raw = read_ldif_line(line)
+    assert name == "extensionAttribute1"
+    assert raw == value.encode("utf-8")
+    plain = line.split(": ", 1)[1] if not line.startswith(f"{name}::") else None
+    if plain:  # what other tools trim or split on must be base64
+        assert plain == plain.strip(" \t\x0b\x0c\x1c\x1d\x1e\x1f\x85")
+        assert len(plain.splitlines()) == 1
+    document = f"dn: CN=x,DC=contoso,DC=test\n{line}\n".encode("ascii")
+    records = list(ldif.LDIFParser(io.BytesIO(document)).parse())
+    assert records == [("CN=x,DC=contoso,DC=test", {name: [value]})]
+    return True
+
+
+def test_ldif_line(figures: Counter[str]) -> None:
+    _run(figures, "ldif_line", check_ldif_line)
+
+
+@pytest.mark.parametrize(
+    "name", ["", "1abc", "cn:x", "cn x", "cn\n", "cn;", "mail\x00", "cn;lang-\u00e9"]
+)
+def test_ldif_line_refuses_bad_attribute_names(name: str) -> None:
+    with pytest.raises(UnrepresentableValue, match="LDIF attribute name"):
+        escaping.ldif_line(name, "x")
+
+
+@given(st.binary(max_size=64))
+@settings(max_examples=500, database=None)
+def test_ldif_line_binary_values_round_trip(raw: bytes) -> None:
+    name, read = read_ldif_line(escaping.ldif_line("mS-DS-ConsistencyGuid", raw))
+    assert (name, read) == ("mS-DS-ConsistencyGuid", raw)
+
+
+# Markdown ---------------------------------------------------------------------
+
+_MARKDOWN = MarkdownIt("commonmark").enable("table")
+_INLINE_OK = {"text", "text_special", "code_inline", "softbreak"}
+
+
+def _cell_text(markdown_cell: str) -> tuple[str, set[str]]:
+    """The text a reader sees in a one-cell table, and the inline token types."""
+    document = f"| head |\n| --- |\n| {markdown_cell} |\n"
+    tokens = _MARKDOWN.parse(document)
+    cells = [t for t in tokens if t.type == "inline"]
+    if len(cells) != 2:
+        raise ReadError(f"the value breaks the table: {len(cells)} inline blocks")
+    children = cells[1].children or []
+    return "".join(c.content for c in children), {c.type for c in children}
+
+
+def _flat(value: str) -> str:
+    return re.sub(r"[\r\n]+", " ", value)
+
+
+def check_md_text(value: str) -> bool:
+    controls = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", value)
+    unsafe = bool(controls) or not _encodable(value)
+    markdown = _refused(lambda: escaping.md_text(value), value, unsafe)
+    if markdown is None:
+        return False
+    text, kinds = _cell_text(markdown)
+    assert kinds <= _INLINE_OK - {"code_inline"}, kinds
+    assert text == _flat(value)
+    return True
+
+
+def test_md_text(figures: Counter[str]) -> None:
+    _run(figures, "md_text", check_md_text)
+
+
+def check_md_code(value: str) -> bool:
+    unsafe = "\x00" in value or not _encodable(value)
+    markdown = _refused(lambda: escaping.md_code(value), value, unsafe)
+    if markdown is None:
+        return False
+    text, kinds = _cell_text(markdown)
+    assert kinds == {"code_inline"}, kinds
+    if value:
+        assert text == _flat(value)
+    else:  # an empty code span does not exist in Markdown; it shows blank
+        assert not text.strip(" ")
+    return True
+
+
+def test_md_code(figures: Counter[str]) -> None:
+    _run(figures, "md_code", check_md_code)
