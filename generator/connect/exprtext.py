@@ -127,6 +127,6 @@ def _render(items: list[str | _Group], depth: int) -> str:
 def pretty(text: str) -> str:
     """``text`` with long calls broken one argument a line, indented by depth."""
     items = _parse(text)
-    if items is None or "\n" in text:
-        return text  # unbalanced, or laid out by its author: shown as written
+    if items is None or "\n" in text or len(text) <= WIDTH:
+        return text  # unbalanced, laid out by its author, or short: as written
     return _render(items, 0)
