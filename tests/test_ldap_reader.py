@@ -96,6 +96,7 @@ class WindowsDC:
         self.response: list[dict[str, Any]] = []
         self.user_pages = 0
         self.unbound = False
+        self.fail_ranges = False
 
     def search(self, base: str, search_filter: str, scope: str, **kwargs: Any) -> bool:
         self.searches.append({"base": base, "filter": search_filter, **kwargs})
@@ -143,6 +144,8 @@ class WindowsDC:
         return {**response, "raw_attributes": raw}
 
     def _range(self, dn: str, wanted: str) -> bool:
+        if self.fail_ranges:
+            return self._fail()
         name, low = re.match(r"(.+);range=(\d+)-\*", wanted).groups()  # type: ignore[union-attr]
         self.mock.search(dn, "(objectClass=*)", BASE, attributes=[name])
         values = self.mock.response[0]["raw_attributes"][name]
@@ -357,6 +360,15 @@ def test_search_failing_part_way_is_an_error(
         for _ in source_on(dc, page_size=1000).users(["employeeType"]):
             read += 1
     assert read == 1000
+
+
+def test_failed_range_follow_up_is_a_partial_scan(directory: Connection) -> None:
+    dc = WindowsDC(directory)
+    dc.fail_ranges = True
+    with pytest.raises(
+        DirectoryError, match=r"scan incomplete after \d+ users: .*busy"
+    ):
+        list(source_on(dc).users(["memberOf"]))
 
 
 def test_size_limit_is_named(directory: Connection) -> None:

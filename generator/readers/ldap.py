@@ -456,13 +456,18 @@ class LdapSource:
         # A GC may return more than its partial attribute set (Samba does);
         # Windows would not, so such values are never passed on.
         hidden = {a.lower() for a in self.unreadable_attributes}
+        read = 0
         with progress(self.name) as advance:
-            for dn, raw in self.search(self.base_dn, USER_FILTER, wanted):
-                self._complete_ranges(dn, raw)
-                for name in [k for k in raw if k.lower() in hidden]:
-                    del raw[name]
-                yield to_user(dn, raw, schema, forest)
-                advance()
+            try:
+                for dn, raw in self.search(self.base_dn, USER_FILTER, wanted):
+                    self._complete_ranges(dn, raw)
+                    for name in [k for k in raw if k.lower() in hidden]:
+                        del raw[name]
+                    yield to_user(dn, raw, schema, forest)
+                    read += 1
+                    advance()
+            except DirectoryError as error:
+                raise _incomplete(error, read, self.target) from None
 
     def _plan_attributes(
         self, schema: Schema, attributes: Collection[str] | None
@@ -562,6 +567,16 @@ class LdapSource:
                 values.extend(more[part[0]])
                 high = part[1][1]
             raw[name] = values
+
+
+def _incomplete(error: DirectoryError, read: int, target: Target) -> DirectoryError:
+    """Any failure once users have been read means a partial scan: say so."""
+    message = str(error).removeprefix(f"{target.address}: ")
+    if read == 0 or "scan incomplete" in message:
+        return error
+    return DirectoryError(
+        f"scan incomplete after {read} users: {message}", host=target.address
+    )
 
 
 def _range_of(key: str) -> tuple[str, str] | None:
