@@ -205,3 +205,26 @@ def test_one_compiled_expression_serves_many_users() -> None:
 
 def test_a_bare_string_value_is_one_value_not_characters() -> None:
     assert run("[upn]", {"upn": "bob@x"}) == Value(("bob@x",))  # type: ignore[dict-item]
+
+
+def test_evaluate_user_reads_the_dn() -> None:
+    from generator.model import User
+
+    user = User(
+        dn="CN=Ann,OU=Partners,DC=contoso,DC=com",
+        attributes={"userprincipalname": ("ann@contoso.com",)},
+    )
+    compiled = compile_expression(
+        'DNComponent(CRef([dn]),2) & "/" & [userPrincipalName]'
+    )
+    assert compiled.evaluate_user(user) == Value(("Partners/ann@contoso.com",))
+    assert compiled.attributes_read == {"dn", "userPrincipalName"}
+
+
+def test_attributes_keyed_as_written_are_found_too() -> None:
+    assert run("[employeeType]", {"employeeType": ["Partner"]}) == Value(("Partner",))
+
+
+def test_word_treats_runs_of_delimiters_as_one() -> None:
+    # Unverified on a server (reference §15.5); this is the chosen reading.
+    assert run('Word("a,,b",2,",")') == Value(("b",))

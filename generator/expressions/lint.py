@@ -1,9 +1,9 @@
 """Checks for expressions that parse but do the wrong thing.
 
-Three families, each finding with a stable id:
-``EXPR-*`` names and operators (unknown functions, attribute casing, ``+`` on
-strings, unparenthesised mixing of ``&&`` and ``||``); ``UT-*`` what an
-expression that feeds ``userType`` must never do (reference/expressions.md
+Two families, each finding with a stable id: ``EXPR-*`` for names, types and
+operators (unknown functions, attribute casing against a schema, ``+`` on
+strings, unparenthesised mixing of ``&&`` and ``||``), and ``UT-*`` for what
+an expression that feeds ``userType`` must never do (reference/expressions.md
 §14 and the product's rules for emitted expressions).
 """
 
@@ -59,20 +59,24 @@ def _semantic_findings(
             found += _call(node)
         elif isinstance(node, n.Param):
             found += _parameter(node)
-        elif isinstance(node, n.Bool | n.Const) and node.written not in (
-            "",
-            _canonical(node),
-        ):
-            found.append(
-                finding(
-                    "EXPR-CONSTANT-CASE",
-                    Severity.WARNING,
-                    f"{node.written} is documented as {_canonical(node)}",
-                    node,
-                    f"write {_canonical(node)}",
-                )
-            )
+        elif isinstance(node, n.Bool | n.Const):
+            found += _constant_case(node)
     return found
+
+
+def _constant_case(node: n.Bool | n.Const) -> list[LintFinding]:
+    """``Null`` or ``true`` may work [engine strings], but only one is documented."""
+    if node.written in ("", _canonical(node)):
+        return []
+    return [
+        finding(
+            "EXPR-CONSTANT-CASE",
+            Severity.WARNING,
+            f"{node.written} is documented as {_canonical(node)}",
+            node,
+            f"write {_canonical(node)}",
+        )
+    ]
 
 
 def _canonical(node: n.Bool | n.Const) -> str:
