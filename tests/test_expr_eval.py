@@ -17,6 +17,7 @@ from generator.expressions import (
     Value,
     compile_expression,
 )
+from generator.model import User
 
 Attrs = Mapping[str, Sequence[str | bytes]]
 
@@ -208,8 +209,6 @@ def test_a_bare_string_value_is_one_value_not_characters() -> None:
 
 
 def test_evaluate_user_reads_the_dn() -> None:
-    from generator.model import User
-
     user = User(
         dn="CN=Ann,OU=Partners,DC=contoso,DC=com",
         attributes={"userprincipalname": ("ann@contoso.com",)},
