@@ -88,7 +88,7 @@ def test_blocked_generate_prints_findings_and_exits_3(tmp_path: Path) -> None:
         "--out", str(out),
     )  # fmt: skip
     assert run.code == 3, run.stderr
-    assert "blocker" in run.stdout
+    assert "blocker" in run.stdout.lower()
     assert not out.exists()
 
 

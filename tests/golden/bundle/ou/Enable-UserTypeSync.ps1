@@ -305,6 +305,7 @@ function Select-Precedence {
 }
 
 function Add-Selections {
+    [CmdletBinding(SupportsShouldProcess)]
     param([hashtable]$Connectors)
     $added = New-Object -TypeName 'System.Collections.Generic.List[object]'
     foreach ($entry in Read-AddedSelections) { $added.Add($entry) }
@@ -334,6 +335,7 @@ function Add-Selections {
 }
 
 function Set-Rules {
+    [CmdletBinding(SupportsShouldProcess)]
     param([hashtable]$Connectors)
     $ourIds = @($RuleDefinitions | ForEach-Object { $_.Identifier })
     $allRules = @(Get-ADSyncRule)

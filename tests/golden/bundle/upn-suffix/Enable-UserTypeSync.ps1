@@ -306,6 +306,7 @@ function Select-Precedence {
 }
 
 function Add-Selections {
+    [CmdletBinding(SupportsShouldProcess)]
     param([hashtable]$Connectors)
     $added = New-Object -TypeName 'System.Collections.Generic.List[object]'
     foreach ($entry in Read-AddedSelections) { $added.Add($entry) }
@@ -335,6 +336,7 @@ function Add-Selections {
 }
 
 function Set-Rules {
+    [CmdletBinding(SupportsShouldProcess)]
     param([hashtable]$Connectors)
     $ourIds = @($RuleDefinitions | ForEach-Object { $_.Identifier })
     $allRules = @(Get-ADSyncRule)

@@ -235,6 +235,8 @@ function Start-Log {
 }
 
 function Remove-Rules {
+    [CmdletBinding(SupportsShouldProcess)]
+    param()
     $removed = 0
     foreach ($definition in $RuleDefinitions) {
         $rule = Get-ADSyncRule | Where-Object { [string]$_.Identifier -eq $definition.Identifier } | Select-Object -First 1
@@ -254,6 +256,8 @@ function Remove-Rules {
 }
 
 function Remove-Selections {
+    [CmdletBinding(SupportsShouldProcess)]
+    param()
     $remaining = New-Object -TypeName 'System.Collections.Generic.List[object]'
     $importNeeded = @()
     foreach ($entry in Read-AddedSelections) {
