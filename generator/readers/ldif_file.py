@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import ldif
 
@@ -42,8 +43,7 @@ class Record:
     line: int
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     number: int
     text: str  # unfolded, without the line break
     complete: bool  # False when the file ended without a final line break
@@ -86,16 +86,16 @@ def _logical_lines(path: Path) -> Iterator[_Line | None]:
     pending: _Line | None = None
     in_comment = False
     for number, raw in text_lines(path):
-        text = raw.rstrip("\r\n")
-        complete = raw != text
-        if text.startswith(" ") and (pending is not None or in_comment):
-            if pending is not None:
+        complete = raw[-1:] == "\n"
+        text = raw.rstrip("\r\n") if complete else raw
+        if text[:1] == " " and (pending is not None or in_comment):
+            if pending is not None:  # RFC 2849: a leading space continues a line
                 pending = _Line(pending.number, pending.text + text[1:], complete)
             continue
         if pending is not None:
             yield pending
             pending = None
-        in_comment = text.startswith("#")
+        in_comment = text[:1] == "#"
         if not text:
             yield None
         elif not in_comment:
