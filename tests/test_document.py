@@ -34,7 +34,7 @@ from markdown_it import MarkdownIt
 
 from generator.connect.exprtext import normalise
 from generator.connect.xmlio import read_configuration, read_rule
-from generator.document import render_document
+from generator.document import build, render_document
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "document"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -82,6 +82,19 @@ def test_every_rule_and_expression_is_documented() -> None:
     expressions = [f.expression for r in config.rules for f in r.flows if f.expression]
     assert len(blocks) == len(expressions) == 391
     assert sorted(map(normalise, blocks)) == sorted(map(normalise, expressions))
+    # Every table the document promises renders as a table (no glued lines).
+    doc = build(config)
+    tables = (
+        1
+        + sum(bool(c.partitions) for c in config.connectors)
+        + len(doc.groups)
+        + sum(
+            bool(r.scope_groups) + bool(r.join_groups) + bool(r.flows)
+            for r in config.rules
+        )
+        + len(doc.object_types)
+    )
+    assert sum(t.type == "table_open" for t in tokens) == tables
     # Pretty-printed: no line of a block is longer than the longest one-liner needs.
     assert max(len(line) for b in blocks for line in b.splitlines()) < 130
 
