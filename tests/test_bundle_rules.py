@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from psquote import single_quoted
 from generator.bundle import write_bundle
 from generator.bundle.build import needs_conversion
 from generator.bundle.rules import ConnectorTarget, build_rules
+from generator.escaping import UnrepresentableValue
 
 AD = ConnectorTarget("contoso.com", None, "AD", "contoso.com")
 FABRIKAM = ConnectorTarget("fabrikam.com", None, "AD", "fabrikam.com")
@@ -107,3 +109,14 @@ def test_pinned_precedence_is_the_scripts_default(tmp_path: Path) -> None:
     script = (tmp_path / "b" / "Enable-UserTypeSync.ps1").read_text("utf-8-sig")
     assert "[int]$Precedence = 42," in script
     assert "ProposedPrecedence = 42\n" in script
+
+
+def test_designated_attribute_must_be_an_ldap_name(tmp_path: Path) -> None:
+    found, population = analysis("designate")
+    assert found.marker is not None
+    found.marker = replace(found.marker, designated_attribute="x\nreplace: member")
+    with pytest.raises(UnrepresentableValue):
+        write_bundle(
+            found, tmp_path / "b", force=False, outcomes=outcomes_of(population)
+        )
+    assert not (tmp_path / "b").exists()

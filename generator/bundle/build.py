@@ -8,6 +8,7 @@ and last the two change documents, which list the SHA-256 of every other file.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from generator.bundle.rules import ConnectorTarget, RuleSpec
 from generator.bundle.writer import BundleFolder, staged_bundle
 from generator.bundle.xmlrules import rule_files, why_no_rule_files
 from generator.errors import BlockedError
+from generator.escaping import UnrepresentableValue
 from generator.marker import Marker, UserOutcome
 from generator.model import forest_from_dn
 from generator.render import stream
@@ -30,6 +32,7 @@ SCHEMA_VERSION = 1
 CHANGES_EXISTING_USERS = (1, 5, 30, 0)
 PSEUDO_ATTRIBUTES = frozenset({"dn", "distinguishedname"})
 SEVERITY_ORDER = {"blocker": 0, "warning": 1, "info": 2}
+ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 Outcomes = Callable[[Analysis], Iterator[UserOutcome]]
 
@@ -82,6 +85,10 @@ def _usable_marker(analysis: Analysis) -> Marker:
             if count
             else "no marker could be chosen; no bundle written"
         )
+    designated = analysis.marker.designated_attribute
+    if designated is not None and not ATTRIBUTE_NAME.fullmatch(designated):
+        # it lands bare in LDIF "replace:" lines and PowerShell hashtable keys
+        raise UnrepresentableValue("an attribute name", designated, "not an LDAP name")
     return analysis.marker
 
 
