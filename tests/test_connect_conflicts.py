@@ -45,7 +45,7 @@ def _rule(
         precedence=precedence,
         flows=flows,
     )
-    return replace(base, **fields)  # type: ignore[arg-type]
+    return replace(base, **fields)
 
 
 def _with(config: Configuration, *rules: SyncRule) -> Configuration:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from generator.connect.model import (
     AttributeFlow,
+    Configuration,
     Direction,
     FlowType,
     JoinCondition,
@@ -37,11 +38,11 @@ RULE_FILES = sorted((EXPORT / "SynchronizationRules").glob("*.xml"))
 
 
 @pytest.fixture(scope="module")
-def config():  # type: ignore[no-untyped-def]
+def config() -> Configuration:
     return read_configuration(EXPORT)
 
 
-def test_the_export_holds_what_its_sources_note_says(config) -> None:  # type: ignore[no-untyped-def]
+def test_the_export_holds_what_its_sources_note_says(config: Configuration) -> None:
     assert len(RULE_FILES) == 62
     assert len(config.rules) == 62
     directions = [r.direction for r in config.rules]
@@ -53,7 +54,7 @@ def test_the_export_holds_what_its_sources_note_says(config) -> None:  # type: i
     assert (links.count("Provision"), links.count("Join")) == (9, 53)
 
 
-def test_connectors_and_their_selections(config) -> None:  # type: ignore[no-untyped-def]
+def test_connectors_and_their_selections(config: Configuration) -> None:
     ad = config.connector("CONTOSO.COM")
     entra = config.entra_connector
     assert ad is not None and ad.is_ad and not ad.is_entra
@@ -71,7 +72,7 @@ def test_connectors_and_their_selections(config) -> None:  # type: ignore[no-unt
     assert "cn" in ad.schema["user"]
 
 
-def test_metaverse_schema_predates_user_type(config) -> None:  # type: ignore[no-untyped-def]
+def test_metaverse_schema_predates_user_type(config: Configuration) -> None:
     mv = config.metaverse
     assert set(mv.object_types) == {"person", "group", "device"}
     assert mv.has("person", "accountenabled")
@@ -82,7 +83,7 @@ def test_metaverse_schema_predates_user_type(config) -> None:  # type: ignore[no
     assert mv.server_version == "1.1.130.0"
 
 
-def test_flow_types_and_quirks(config) -> None:  # type: ignore[no-untyped-def]
+def test_flow_types_and_quirks(config: Configuration) -> None:
     flows = [f for r in config.rules for f in r.flows]
     assert len(flows) == 1200
     kinds = {t: sum(f.flow_type is t for f in flows) for t in FlowType}
@@ -111,7 +112,7 @@ def test_every_real_rule_round_trips(path: Path) -> None:
     assert written == original  # byte for byte, as it happens
 
 
-def test_written_rules_carry_no_declaration_bom_or_crlf(config) -> None:  # type: ignore[no-untyped-def]
+def test_written_rules_carry_no_declaration_bom_or_crlf(config: Configuration) -> None:
     data = write_rule(config.rules[0])
     assert data.startswith(b"<synchronizationRule>")
     assert b"\r" not in data and not data.endswith(b"\n")
@@ -231,7 +232,7 @@ def test_control_characters_are_refused_with_a_clear_error() -> None:
         write_rule(rule)
 
 
-def test_every_real_expression_parses(config) -> None:  # type: ignore[no-untyped-def]
+def test_every_real_expression_parses(config: Configuration) -> None:
     expressions = [f.expression for r in config.rules for f in r.flows if f.expression]
     assert len(expressions) == 391
     for text in expressions:

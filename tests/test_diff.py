@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_cli
@@ -29,7 +30,7 @@ COMMON = "In from AD - User Common"
 AD_RULES = 29  # rules on the AD connector in the real export
 
 
-def _diff(a: Path, b: Path, *extra: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+def _diff(a: Path, b: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     run = run_cli(
         "diff", "--connect-config", str(a), "--connect-config", str(b), "--json", *extra
     )
@@ -40,7 +41,7 @@ def _diff(a: Path, b: Path, *extra: str) -> tuple[int, dict]:  # type: ignore[ty
     return run.code, document
 
 
-def _changed_fields(document: dict) -> dict[str, list[str]]:  # type: ignore[type-arg]
+def _changed_fields(document: dict[str, Any]) -> dict[str, list[str]]:
     return {
         c["b"]["name"]: [x["field"] for x in c["changes"]]
         for c in document["rules"]["changed"]
