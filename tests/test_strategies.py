@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.errors import InputError, UsageError
 from generator.expressions import compile_expression, lint, parse
@@ -187,3 +189,46 @@ def test_multi_line_expression_is_emitted_on_one_line(tmp_path: Path) -> None:
 )
 def test_emitted_expressions_pass_the_engine_lint(spec: str) -> None:
     assert lint(parse_marker(spec).expression, target="userType") == []
+
+
+_LABEL = st.text(alphabet="abcxyz-9", min_size=1, max_size=6).filter(
+    lambda s: not s.startswith("-") and not s.endswith("-")
+)
+_DOMAIN = st.lists(_LABEL, min_size=1, max_size=3).map(".".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    suffixes=st.lists(_DOMAIN, min_size=1, max_size=3),
+    local=st.text(alphabet="aB@.x ", max_size=6),
+    domain=_DOMAIN,
+    upper=st.booleans(),
+)
+def test_upn_suffix_agrees_with_an_exact_domain_match(
+    suffixes: list[str], local: str, domain: str, upper: bool
+) -> None:
+    upn = f"{local}@{domain}"
+    upn = upn.upper() if upper else upn
+    marker = parse_marker("upn-suffix:" + ",".join(suffixes))
+    expected = any(upn.lower().endswith("@" + s) for s in suffixes)
+    assert result(marker.spec, userPrincipalName=upn) == (
+        "Guest" if expected else "Member"
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    ou=st.lists(_LABEL, min_size=1, max_size=3),
+    path=st.lists(_LABEL, min_size=0, max_size=4),
+    swap=st.booleans(),
+)
+def test_ou_agrees_with_a_subtree_match(
+    ou: list[str], path: list[str], swap: bool
+) -> None:
+    container = ",".join(f"OU={o}" for o in ou) + ",DC=contoso,DC=com"
+    user_ous = path if swap else [*path, *ou]
+    dn = ",".join(["CN=u", *(f"OU={o}" for o in user_ous), "DC=contoso", "DC=com"])
+    expected = dn.lower().endswith("," + container.lower())
+    assert result(f"ou:{container}", dn=dn.upper()) == (
+        "Guest" if expected else "Member"
+    )
