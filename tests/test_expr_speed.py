@@ -25,9 +25,9 @@ def test_typical_usertype_expression_is_fast() -> None:
     ]
     best = 0.0
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(20):
             results = [evaluate(user) for user in users]
-        best = max(best, 20 * len(users) / (time.perf_counter() - start))
+        best = max(best, 20 * len(users) / (time.process_time() - start))
     assert results[1] == Value(("Guest",)) and results[0] == Value(("Member",))
     assert best > 50_000, f"{best:.0f} evaluations per second"

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from generator.expressions import catalog, fn_data, fn_text
 from generator.expressions import nodes as n
 from generator.expressions.convert import to_mv
+from generator.expressions.errors import ExpressionError
 from generator.expressions.forms import (
     Attributes,
     Env,
@@ -26,6 +27,7 @@ from generator.expressions.forms import (
 )
 from generator.expressions.operators import OPERATORS, negate, truth
 from generator.expressions.registry import REGISTRY
+from generator.expressions.resolve import Resolver
 from generator.expressions.values import (
     AUTHORITATIVE_NULL_MARK,
     IGNORE_THIS_FLOW_MARK,
@@ -41,6 +43,7 @@ from generator.model import User
 assert fn_data and fn_text  # imported for their registrations
 
 _FOLD_ENV = Env({}, {})
+_NO_PARAMETERS: Mapping[str, str] = {}
 _IMPURE = frozenset({"Now", "Guid", "RandomNum", "RandomStr", "Error"})
 _UNSUPPORTED = frozenset(
     name
@@ -69,7 +72,7 @@ class Compiled:
         now: datetime | None = None,
     ) -> Outcome:
         """The outcome for one object; never raises for bad data."""
-        env = Env(attributes, parameters or {}, now)
+        env = Env(attributes, parameters or _NO_PARAMETERS, now)
         try:
             result = self._root(env)
             if type(result) is str:
@@ -108,7 +111,17 @@ class Compiled:
 
 
 def compile_tree(tree: n.Expr, text: str | None = None) -> Compiled:
-    """Compile a resolved tree (from :func:`generator.expressions.parse`)."""
+    """Compile a tree; unknown names raise :class:`ExpressionError` first."""
+    problems = Resolver().check(tree)
+    if problems:
+        first = problems[0]
+        raise ExpressionError(
+            first.message,
+            line=first.pos.line,
+            column=first.pos.column,
+            hint=first.hint,
+            offset=first.pos.offset,
+        )
     return Compiled(tree, Compiler().compile(tree)[0], text)
 
 
@@ -257,10 +270,11 @@ def _constant_condition(cond: Fn) -> bool | None:
 
 def _attribute(name: str) -> Fn:
     key = name.lower()
+    also_as_written = key != name
 
     def read(env: Env) -> object:
         found = env.attrs.get(key)
-        if found is None and key != name:
+        if found is None and also_as_written:
             found = env.attrs.get(name)
         if not found:
             return None
@@ -285,6 +299,8 @@ def _parameter(name: str) -> Fn:
 
 def _variable(name: str) -> Fn:
     def read(env: Env) -> object:
+        if env.vars is None or name not in env.vars:
+            raise EvalError(f"variable ${name} has no value here")
         return env.vars[name]
 
     return read

@@ -174,6 +174,8 @@ def is_empty(value: object) -> bool:
 
 @builtin("IsPresent", nulls=Nulls.PASS)
 def is_present(value: object) -> bool:
+    if type(value) is str:
+        return value != ""
     if value is None:
         return False
     return any(v is not None and v != "" for v in _text_values(value))

@@ -32,7 +32,7 @@ class Env:
     ) -> None:
         self.attrs = attrs
         self.params = params
-        self.vars: dict[str, object] = {}
+        self.vars: dict[str, object] | None = None
         self.now = now
 
 
@@ -99,15 +99,18 @@ def switch_form(conditions: list[Fn], values: list[Fn]) -> Fn:
 
 
 def _bound(env: Env, name: str, value: object, body: Fn) -> object:
-    saved = env.vars.get(name, _UNSET)
-    env.vars[name] = value
+    if env.vars is None:
+        env.vars = {}
+    variables = env.vars
+    saved = variables.get(name, _UNSET)
+    variables[name] = value
     try:
         return body(env)
     finally:
         if saved is _UNSET:
-            del env.vars[name]
+            del variables[name]
         else:
-            env.vars[name] = saved
+            variables[name] = saved
 
 
 _UNSET = object()
@@ -175,10 +178,14 @@ def _one(apply: _Applier, only: Fn, wanted: type) -> Fn:
     """One per-value argument (LCase, Trim, ...): skip the general path."""
     fn = apply.fn
 
+    propagate = apply.nulls is Nulls.PROPAGATE
+
     def call(env: Env) -> object:
         value = only(env)
         if type(value) is wanted:
             return fn(value)
+        if value is None and propagate:
+            return None
         return apply([value])
 
     return call
@@ -189,10 +196,14 @@ def _two(apply: _Applier, args: list[Fn], first: type, second: type) -> Fn:
     fn = apply.fn
     left, right = args
 
+    propagate = apply.nulls is Nulls.PROPAGATE
+
     def call(env: Env) -> object:
         a, b = left(env), right(env)
         if type(a) is first and type(b) is second:
             return fn(a, b)
+        if propagate and (a is None or b is None):
+            return None
         return apply([a, b])
 
     return call
