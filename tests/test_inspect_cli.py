@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import DATA, SAMPLES, run_cli
+
+from generator.console import out
 
 SAMPLE = str(SAMPLES / "alderbrook-users.ldf")
 SAMPLE_CSV = str(SAMPLES / "alderbrook-users.csv")
@@ -83,6 +86,13 @@ def test_bundled_schema_warning_goes_to_stderr_only() -> None:
     assert json.loads(result.stdout)["sources"][0]["schema"]["origin"] == "bundled"
 
 
+@pytest.fixture
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Table cells must not wrap the values the tests look for."""
+    monkeypatch.setattr(out, "width", 200)
+
+
+@pytest.mark.usefixtures("wide_console")
 def test_table_on_stdout() -> None:
     result = run_cli("inspect", "--source", SAMPLE, "--schema", SCHEMA)
     assert result.code == 0, result.stderr
@@ -92,6 +102,7 @@ def test_table_on_stdout() -> None:
     assert result.stderr == ""
 
 
+@pytest.mark.usefixtures("wide_console")
 def test_values_that_look_like_markup_are_shown_verbatim(tmp_path: Path) -> None:
     path = tmp_path / "odd.csv"
     path.write_text('DN,employeeType\n"CN=a,DC=x,DC=example",[red]P[/red]\n')

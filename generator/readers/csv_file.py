@@ -61,6 +61,9 @@ _TYPE_NAME = re.compile(
 )
 
 
+_TYPE_PREFIXES = ("Microsoft.", "System.")
+
+
 class CsvSource(FileSource):
     """Users from a csvde or Export-Csv file."""
 
@@ -73,7 +76,8 @@ class CsvSource(FileSource):
         unexpanded: set[str] = set()
         for number, row in rows:
             attributes = _attributes(columns, row, csvde)
-            self._drop_type_names(attributes, unexpanded)
+            if not csvde:
+                self._drop_type_names(attributes, unexpanded)
             user = make_user(row[dn_index], attributes, forest="", line=number)
             if is_user_record(user.attributes):
                 yield user
@@ -83,7 +87,8 @@ class CsvSource(FileSource):
     ) -> None:
         """Export-Csv writes a type name for a property it could not flatten."""
         for name, values in list(attributes.items()):
-            if values and all(_TYPE_NAME.match(str(v)) for v in values):
+            first = str(values[0]) if values else ""
+            if first.startswith(_TYPE_PREFIXES) and _TYPE_NAME.match(first):
                 del attributes[name]
                 if name not in reported:
                     reported.add(name)

@@ -41,11 +41,15 @@ def make_user(
     line: int | None = None,
 ) -> User:
     """A User with lower-case keys and binary attributes as bytes."""
-    merged: dict[str, list[Value]] = {}
+    merged: dict[str, tuple[Value, ...]] = {}
     for name, values in attributes.items():
         key = name.lower()
-        merged.setdefault(key, []).extend(binary_value(key, v) for v in values)
-    return User(dn, {k: tuple(v) for k, v in merged.items()}, forest, line)
+        if key in BINARY_ATTRIBUTES:
+            found = tuple(binary_value(key, v) for v in values)
+        else:
+            found = tuple(values)
+        merged[key] = merged[key] + found if key in merged else found
+    return User(dn, merged, forest, line)
 
 
 def binary_value(key: str, value: Value) -> Value:
