@@ -326,3 +326,16 @@ def test_overview_names_disabled_rules_and_free_precedences(tmp_path: Path) -> N
         "In from AD \\- User Common is disabled; enabled copies: "
         "In from AD \\- User Common \\(Contoso\\) (precedence 7)"
     ) in overview
+
+
+def test_an_expression_with_backtick_fences_stays_one_code_block(
+    tmp_path: Path,
+) -> None:
+    export = copy_export(tmp_path)
+    sneaky = 'IIF([a]="```\n# not a heading\n````","Guest","Member")'
+    add_rule(export, user_type_rules(expression=sneaky)[0])
+    text = _document(export, tmp_path / "doc", "--custom-only")["CONFIG.md"]
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    fences = [t.content.rstrip("\n") for t in tokens if t.type == "fence"]
+    assert fences.count(sneaky) == 2  # the rule's flows and the userType section
+    assert not [t for t in tokens if t.type == "heading_open" and t.tag == "h1"][1:]
