@@ -116,6 +116,19 @@ start_samba() {
 }
 
 write_env() {
+  # A client krb5.conf for --auth kerberos tests (kinit needs krb5-user).
+  cat >"$LAB/krb5-client.conf" <<KRB
+[libdefaults]
+	default_realm = $REALM
+	dns_lookup_kdc = false
+	rdns = false
+[realms]
+	$REALM = {
+		kdc = 127.0.0.1
+	}
+[domain_realm]
+	.${REALM,,} = $REALM
+KRB
   cat >"$LAB/env.sh" <<ENV
 # Written by scripts/samba-dc.sh: the lab DC the live-directory tests use.
 export ENTRA_RULEGEN_TEST_DC=1
@@ -127,6 +140,8 @@ export ENTRA_RULEGEN_TEST_DC_PASSWORD='$READER_PW'
 export ENTRA_RULEGEN_TEST_DC_BASE_DN='$BASE_DN'
 export ENTRA_RULEGEN_TEST_DC_USERS='$(cat "$LAB/seeded")'
 export ENTRA_RULEGEN_TEST_DC_LAB='$LAB'
+export ENTRA_RULEGEN_TEST_DC_REALM='$REALM'
+export ENTRA_RULEGEN_TEST_DC_KRB5_CONFIG='$LAB/krb5-client.conf'
 ENV
 }
 

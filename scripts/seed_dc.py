@@ -45,6 +45,7 @@ def main() -> int:
     for dn, attributes in population(args.base_dn, args.users):
         add(conn, dn, attributes)
         count += 1
+    add_ldap_spn(conn, args.base_dn)
     secure = connect(args.host, args.admin, args.admin_password, tls=True)
     add_reader(secure, args.base_dn, args.reader, args.reader_password)
     elapsed = time.monotonic() - started
@@ -232,6 +233,16 @@ def service_account(base_dn: str, index: int) -> tuple[str, dict[str, object]]:
     attrs = base_user(name, "Service", name, disabled=False)
     attrs["description"] = "Application service account (no UPN)"
     return f"CN={name},OU=Service Accounts,{base_dn}", attrs
+
+
+def add_ldap_spn(conn: Connection, base_dn: str) -> None:
+    """Kerberos binds ask for ldap/HOST; without dnsupdate Samba lacks that SPN."""
+    host = "dc1." + ".".join(p[3:] for p in base_dn.split(","))
+    modify(
+        conn,
+        f"CN=DC1,OU=Domain Controllers,{base_dn}",
+        {"servicePrincipalName": [(MODIFY_ADD, [f"ldap/{host}"])]},
+    )
 
 
 def add_reader(conn: Connection, base_dn: str, upn: str, password: str) -> None:

@@ -339,3 +339,42 @@ class _NotATerminal:
 class _Terminal:
     def isatty(self) -> bool:
         return True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Major (458752): No credentials were supplied, or the credentials were "
+            "unavailable or inaccessible, Minor (2529639053): No Kerberos credentials "
+            "available (default cache: FILE:/tmp/krb5cc_0)",
+            "No Kerberos credentials available (default cache: FILE:/tmp/krb5cc_0); "
+            "run kinit first",
+        ),
+        (
+            "Major (851968): Unspecified GSS failure.  Minor code may provide more "
+            "information, Minor (2529638919): Server not found in Kerberos database",
+            "Server not found in Kerberos database; the DC needs an ldap/HOST",
+        ),
+    ],
+)
+def test_kerberos_failures_keep_the_library_reason(text: str, expected: str) -> None:
+    message = str(reader.kerberos_error(TARGET, RuntimeError(text)))
+    assert message.startswith("dc1.contoso.com:636: Kerberos bind failed: ")
+    assert expected in message
+
+
+def test_kerberos_over_tls_also_needs_cryptography(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    present = {"gssapi"}
+    monkeypatch.setattr(
+        reader.importlib.util,
+        "find_spec",
+        lambda name: object() if name in present else None,
+    )
+    target = reader.parse_target("ldaps://dc1.contoso.test")
+    with pytest.raises(DirectoryError, match="needs cryptography"):
+        reader.credentials(target, LiveOptions(auth="kerberos"))
+    plain = reader.credentials(target, LiveOptions(auth="kerberos", no_tls=True))
+    assert plain["authentication"] == "SASL"

@@ -234,14 +234,21 @@ def connect(target: Target, live: LiveOptions) -> Connection:
             # ldap3 2.9.1 checks the certificate's name with ssl.match_hostname,
             # deprecated since Python 3.7 (from 3.12 on it uses its own copy).
             warnings.filterwarnings("ignore", "ssl.match_hostname", DeprecationWarning)
+            # ldap3's Kerberos channel binding parses the DC's certificate, and
+            # cryptography warns about odd ones (Samba's has a negative serial).
+            warnings.filterwarnings("ignore", "Parsed a serial number", Warning)
             conn.open()
             if not target.use_ssl and not live.no_tls and not conn.start_tls():
                 raise DirectoryError(
                     "StartTLS was refused; use ldaps:// instead", host=target.address
                 )
-        bound = conn.bind()
+            bound = conn.bind()
     except LDAPException as error:
         raise connect_error(target, live, error) from None
+    except Exception as error:
+        if not type(error).__module__.startswith("gssapi"):
+            raise
+        raise kerberos_error(target, error) from None
     # ldap3 keeps the password only to bind again; it must not outlive the bind.
     conn.password = None
     if not bound:
@@ -269,9 +276,12 @@ def make_tls(live: LiveOptions) -> Tls | None:
 def credentials(target: Target, live: LiveOptions) -> dict[str, Any]:
     """The Connection arguments for the chosen bind method."""
     if live.auth == "kerberos":
-        if importlib.util.find_spec("gssapi") is None:
+        # ldap3 needs cryptography for the TLS channel binding it sends.
+        wanted = ("gssapi",) if live.no_tls else ("gssapi", "cryptography")
+        missing = [p for p in wanted if importlib.util.find_spec(p) is None]
+        if missing:
             raise DirectoryError(
-                "--auth kerberos needs the gssapi package: "
+                f"--auth kerberos needs {' and '.join(missing)}: "
                 "pip install 'entra-rulegen[kerberos]'",
                 host=target.address,
             )
@@ -317,6 +327,22 @@ def connect_error(
             host=target.address,
         )
     return DirectoryError(f"bind failed: {kind}", host=target.address)
+
+
+def kerberos_error(target: Target, error: Exception) -> DirectoryError:
+    """A GSSAPI failure: the Kerberos library's own reason, and the usual fix."""
+    found = re.search(r"Minor \(\d+\): (.+)$", str(error))
+    reason = (found.group(1) if found else type(error).__name__).strip()
+    if "credentials" in reason.lower():
+        hint = "; run kinit first"
+    elif "not found in kerberos database" in reason.lower():
+        hint = (
+            "; the DC needs an ldap/HOST service principal, and HOST is the "
+            "address used or --tls-server-name"
+        )
+    else:
+        hint = ""
+    return DirectoryError(f"Kerberos bind failed: {reason}{hint}", host=target.address)
 
 
 def tls_reason(text: str, live: LiveOptions) -> str:

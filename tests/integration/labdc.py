@@ -24,6 +24,8 @@ class LabDC:
     password: str
     base_dn: str
     seeded_users: int
+    realm: str = ""
+    krb5_config: str = ""
 
     def ldaps(self) -> list[str]:
         """Arguments for a checked LDAPS read of the lab."""
@@ -60,6 +62,8 @@ def lab_dc() -> LabDC:
         password=_get("PASSWORD"),
         base_dn=_get("BASE_DN"),
         seeded_users=int(_get("USERS") or 0),
+        realm=_get("REALM"),
+        krb5_config=_get("KRB5_CONFIG"),
     )
 
 

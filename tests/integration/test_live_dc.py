@@ -6,7 +6,10 @@ seeded forest described in ``scripts/seed_dc.py``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -219,3 +222,30 @@ def test_ntlm_against_samba_fails_with_one_line(lab_dc: LabDC, tmp_path: Path) -
     )
     assert run.code == 1 and len(run.stderr.strip().splitlines()) == 1
     assert lab_dc.password not in run.stderr
+
+
+def test_kerberos_bind_with_a_ticket(lab_dc: LabDC, tmp_path: Path) -> None:
+    # The kerberos extra builds gssapi from source and kinit needs krb5-user, so
+    # scripts/test.sh installs neither; with them this is a real GSSAPI bind.
+    missing = [m for m in ("gssapi", "cryptography") if not importlib.util.find_spec(m)]
+    if missing or not shutil.which("kinit") or not lab_dc.krb5_config:
+        pytest.skip(f"Kerberos test needs {missing or 'kinit'} and the lab's krb5.conf")
+    env = {"KRB5_CONFIG": lab_dc.krb5_config, "KRB5CCNAME": str(tmp_path / "cc")}
+    principal = f"{lab_dc.user.split('@')[0]}@{lab_dc.realm}"
+    subprocess.run(
+        ["kinit", principal],
+        input=lab_dc.password,
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    args = ["--source", f"ldaps://{lab_dc.host}", "--auth", "kerberos"]
+    tls = ["--ca-file", lab_dc.ca_file, "--tls-server-name", lab_dc.cert_name]
+    out = tmp_path / "krb.json"
+    run = run_cli("snapshot", *args, *tls, "--out", str(out), env=env)
+    assert run.code == 0, run.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["users"]
+    env["KRB5CCNAME"] = str(tmp_path / "empty-cache")
+    run = run_cli("snapshot", *args, *tls, "--out", str(out), "--force", env=env)
+    assert run.code == 1 and "run kinit first" in run.stderr
