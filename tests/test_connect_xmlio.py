@@ -237,3 +237,14 @@ def test_every_real_expression_parses(config: Configuration) -> None:
     assert len(expressions) == 391
     for text in expressions:
         parse(text, source="contoso-pilot")  # raises ExpressionError with a position
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_rules_saved_with_a_bom_read_the_same(tmp_path: Path, encoding: str) -> None:
+    original = RULE_FILES[5]
+    text = original.read_text(encoding="utf-8")
+    if encoding == "utf-16":
+        text = '<?xml version="1.0" encoding="utf-16"?>\n' + text
+    copy = tmp_path / original.name
+    copy.write_bytes(text.encode(encoding))
+    assert read_rule(copy) == read_rule(original)
