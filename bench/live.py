@@ -43,12 +43,16 @@ def say(text: str) -> None:
 
 
 def dc(command: str, lab: Path, users: int | None = None) -> None:
+    """scripts/samba-dc.sh COMMAND for the benchmark's own lab."""
     env = dict(os.environ, ENTRA_RULEGEN_LAB=str(lab))
     if users is not None:
         env["ENTRA_RULEGEN_LAB_USERS"] = str(users)
-    script = str(ROOT / "scripts" / "samba-dc.sh")
+    script = ROOT / "scripts" / "samba-dc.sh"
+    # bash reads a script as it runs; handing it the text keeps a run whole
+    # even when the file changes meanwhile.
+    argv = ["bash", "-c", script.read_text(), str(script), command]
     # stdout carries the JSON result; the script's chatter goes to stderr.
-    subprocess.run([script, command], env=env, check=True, stdout=sys.stderr)
+    subprocess.run(argv, env=env, check=True, stdout=sys.stderr)
 
 
 def lab_env(lab: Path) -> dict[str, str]:
@@ -65,14 +69,12 @@ def prepare(lab: Path, users: int) -> dict[str, float]:
     """Start the lab DC, seeding it first when it is new; return the timings."""
     timings: dict[str, float] = {}
     marker = lab / "bench-seeded"
+    started = time.perf_counter()
     if marker.exists() and int(marker.read_text()) >= users:
-        started = time.perf_counter()
         dc("start", lab)
         timings["start_s"] = time.perf_counter() - started
         return timings
-    if lab.exists():
-        shutil.rmtree(lab)
-    started = time.perf_counter()
+    # samba-dc.sh provisions and seeds a new lab, or restarts a seeded one.
     dc("start", lab, min(users, 1000))
     timings["provision_and_seed_s"] = time.perf_counter() - started
     seeded = int((lab / "seeded").read_text())
@@ -80,11 +82,8 @@ def prepare(lab: Path, users: int) -> dict[str, float]:
         started = time.perf_counter()
         top_up = [sys.executable, str(HERE / "seed_dc.py")]
         top_up += ["--users", str(users - seeded), "--method", "ldapadd"]
-        subprocess.run(
-            [*top_up, "--work", str(lab)],
-            check=True,
-            stdout=sys.stderr,
-        )
+        # ldapadd -c skips users an interrupted top-up already added.
+        subprocess.run([*top_up, "--work", str(lab)], check=True, stdout=sys.stderr)
         timings["top_up_s"] = time.perf_counter() - started
         timings["top_up_users"] = users - seeded
     marker.write_text(str(users))

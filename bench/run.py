@@ -260,8 +260,15 @@ def preview(size: int, data: Path) -> list[Row]:
             unit="/s",
             target=">= 200,000/s",
             met=result["rate"] >= 200_000,
-            note=f"{result['expressions']} expressions x {result['users']} users",
-            extra={"rss_mb": run.rss_mb},
+            note=f"{result['expressions']} expressions x {result['users']} users; "
+            f"CPU-time rate {result['cpu_rate']:,.0f}/s; whole preview step "
+            f"{result['product_rate']:,.0f}/s "
+            f"({result['product_cpu_rate']:,.0f}/s CPU)",
+            extra={
+                "cpu_ratio": result["cpu_rate"] / result["peer_cpu_rate"],
+                "rss_mb": run.rss_mb,
+                **{k: v for k, v in result.items() if k.endswith("rate")},
+            },
         )
     ]
 
