@@ -62,7 +62,7 @@ class LdifSource(FileSource):
 
 def read_records(path: Path) -> Iterator[Record]:
     """Every entry of an LDIF file, one at a time."""
-    for block in _blocks(_logical_lines(path)):
+    for block in _blocks(path):
         record = _parse_block(path, block)
         if record is not None:
             yield record
@@ -81,47 +81,38 @@ def _text_or_bytes(value: bytes) -> Value:
         return value  # an odd value: the analysis reports it
 
 
-def _logical_lines(path: Path) -> Iterator[_Line | None]:
-    """Unfolded lines without comments; None marks a record break."""
-    pending: _Line | None = None
+def _blocks(path: Path) -> Iterator[list[_Line]]:
+    """The records' lines, unfolded, without comments, split at blank lines."""
+    block: list[_Line] = []
     in_comment = False
     for number, raw in text_lines(path):
         complete = raw[-1:] == "\n"
         text = raw.rstrip("\r\n") if complete else raw
-        if text[:1] == " " and (pending is not None or in_comment):
-            if pending is not None:  # RFC 2849: a leading space continues a line
-                pending = _Line(pending.number, pending.text + text[1:], complete)
+        if text[:1] == " " and (block or in_comment):
+            if not in_comment:  # RFC 2849: a leading space continues a line
+                last = block[-1]
+                block[-1] = _Line(last.number, last.text + text[1:], complete)
             continue
-        if pending is not None:
-            yield pending
-            pending = None
         in_comment = text[:1] == "#"
-        if not text:
-            yield None
-        elif not in_comment:
-            pending = _Line(number, text, complete)
-    if pending is not None:
-        yield pending
-
-
-def _blocks(lines: Iterator[_Line | None]) -> Iterator[list[_Line]]:
-    block: list[_Line] = []
-    for line in lines:
-        if line is not None:
-            block.append(line)
-        elif block:
+        if not text and block:
             yield block
             block = []
+        elif text and not in_comment:
+            block.append(_Line(number, text, complete))
     if block:
         yield block
 
 
 def _parse_block(path: Path, block: list[_Line]) -> Record | None:
     """Check one record line by line, then let the ``ldif`` package parse it."""
-    kept = [line for line in block if line.text != "-"]
-    for line in kept:
-        _check_line(path, line)
-    dn_line = _dn_line(path, kept)
+    kept: list[_Line] = []
+    dns: list[_Line] = []
+    for line in block:
+        if line.text != "-":  # a modify separator; modify records are refused
+            if _checked_name(path, line) == "dn":
+                dns.append(line)
+            kept.append(line)
+    dn_line = _dn_line(path, kept, dns)
     if dn_line is None:
         return None
     payload = "\n".join(line.text for line in kept).encode("utf-8")
@@ -136,45 +127,48 @@ def _parse_block(path: Path, block: list[_Line]) -> Record | None:
     return Record(dn or "", dict(entry), dn_line.number)
 
 
-def _dn_line(path: Path, lines: list[_Line]) -> _Line | None:
+def _dn_line(path: Path, lines: list[_Line], dns: list[_Line]) -> _Line | None:
     """The record's one ``dn:`` line; None for ldapsearch's result summary."""
-    names = [line.text.split(":", 1)[0].lower() for line in lines]
-    found = [line for line, name in zip(lines, names, strict=True) if name == "dn"]
-    if not found and set(names) <= _RESULT_KEYS | {"version"}:
-        return None
-    if not found:
+    if not dns:
+        names = {line.text.split(":", 1)[0].lower() for line in lines}
+        if names <= _RESULT_KEYS | {"version"}:
+            return None
         raise InputError(
             "record does not start with 'dn:'", path=path, line=lines[0].number
         )
-    if len(found) > 1:
+    if len(dns) > 1:
         raise InputError(
             "a second 'dn:' in one record (a blank line is missing?)",
             path=path,
-            line=found[1].number,
+            line=dns[1].number,
         )
-    return found[0]
+    return dns[0]
 
 
-def _check_line(path: Path, line: _Line) -> None:
+def _checked_name(path: Path, line: _Line) -> str:
+    """The attribute name of a sound line, lower-cased for ``dn``; else an error."""
     name, colon, value = line.text.partition(":")
     if not colon:
-        what = (
-            "truncated record"
-            if not line.complete
-            else f"line {line.text[:40]!r} has no ':'"
-        )
-        raise InputError(what, path=path, line=line.number)
-    if value.startswith(":"):
+        what = "truncated record" if not line.complete else "line has no ':'"
+        raise InputError(f"{what}: {line.text[:40]!r}", path=path, line=line.number)
+    if value[:1] == ":":
         try:
             binascii.a2b_base64(value[1:].strip(), strict_mode=True)
         except binascii.Error:
             raise InputError(
                 f"bad base64 in the value of {name!r}", path=path, line=line.number
             ) from None
-    elif name.lower() == "changetype" and value.strip().lower() != "add":
+    elif _is_change(name, value):
         raise InputError(
             f"'changetype: {value.strip()}' is a change, not an export; "
             "give an export of the users (ldifde -f, ldapsearch)",
             path=path,
             line=line.number,
         )
+    return "dn" if len(name) == 2 and name.lower() == "dn" else name
+
+
+def _is_change(name: str, value: str) -> bool:
+    """A changetype other than ldifde's ``add``."""
+    changetype = len(name) == 10 and name.lower() == "changetype"
+    return changetype and value.strip().lower() != "add"
