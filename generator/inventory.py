@@ -174,6 +174,9 @@ class Inventory:
     upn_suffixes: ValueTally = field(default_factory=ValueTally)
     ous: ValueTally = field(default_factory=ValueTally)
     _ou_spelling: dict[str, str] = field(default_factory=dict, repr=False)
+    _keys: list[tuple[str, AttributeInventory]] = field(
+        default_factory=list, repr=False
+    )
 
     def add(self, user: User) -> None:
         self.users += 1
@@ -183,10 +186,16 @@ class Inventory:
         self._add_upn(user.upn)
         self._add_ou(parent_dn(user.dn) or "(top)")
         found = user.attributes
-        for attribute in self.attributes:
-            values = found.get(attribute.name.lower(), ())
+        for key, attribute in self._keyed():
+            values = found.get(key)
             if values:
                 attribute.add(values)
+
+    def _keyed(self) -> list[tuple[str, AttributeInventory]]:
+        """The attributes with their lower-case keys, worked out once."""
+        if len(self._keys) != len(self.attributes):
+            self._keys = [(a.name.lower(), a) for a in self.attributes]
+        return self._keys
 
     def _add_ou(self, container: str) -> None:
         """DNs compare case-insensitively: count under the first spelling seen."""
