@@ -86,3 +86,22 @@ def test_schema_file_that_is_not_a_schema_export() -> None:
     )
     assert result.code == 1
     assert "no attributeSchema entries" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("empty.csv", b"", "empty CSV file"),
+        ("scalar.json", b"  42\n", "not a snapshot or ldapdomaindump file"),
+        ("entry.json", b'[{"dn": "CN=a,DC=x"}]', "entry 1 is not an ldapdomaindump"),
+    ],
+)
+def test_files_of_the_wrong_shape(
+    tmp_path: Path, name: str, content: bytes, words: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run_cli("inspect", "--source", str(path))
+    assert result.code == 1
+    assert words in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
