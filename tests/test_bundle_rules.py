@@ -120,3 +120,10 @@ def test_designated_attribute_must_be_an_ldap_name(tmp_path: Path) -> None:
             found, tmp_path / "b", force=False, outcomes=outcomes_of(population)
         )
     assert not (tmp_path / "b").exists()
+
+
+def test_two_connectors_of_one_forest_get_their_own_rules() -> None:
+    second = ConnectorTarget("contoso.com (resource)", None, "AD", "contoso.com")
+    rules = build_rules(marker(), (AD, second), ENTRA)
+    inbound = [r for r in rules if r.direction == "Inbound"]
+    assert len({r.identifier for r in inbound}) == 2

@@ -88,7 +88,8 @@ def inbound_rule(
     marker: Marker, connector: ConnectorTarget, object_type: str = "user"
 ) -> RuleSpec:
     """The AD-side rule: the marker's expression into metaverse ``userType``."""
-    forest = connector.forest or connector.name or ""
+    # keyed on the connector name the script looks for: one id per AD connector
+    forest = connector.name or connector.forest or ""
     label = "InetOrgPerson" if object_type.lower() == "inetorgperson" else "User"
     flow = Flow(
         destination=TARGET_ATTRIBUTE,
