@@ -84,21 +84,27 @@ def _text_or_bytes(value: bytes) -> Value:
 def _blocks(path: Path) -> Iterator[list[_Line]]:
     """The records' lines, unfolded, without comments, split at blank lines."""
     block: list[_Line] = []
-    in_comment = False
-    for number, raw in text_lines(path):
-        complete = raw[-1:] == "\n"
-        text = raw.rstrip("\r\n") if complete else raw
-        if text[:1] == " " and (block or in_comment):
+    pieces: list[str] = []  # the line being unfolded; joined once, not per fold
+    number, complete, in_comment = 0, True, False
+    for line_number, raw in text_lines(path):
+        ended = raw[-1:] == "\n"
+        text = raw.rstrip("\r\n") if ended else raw
+        if text[:1] == " " and (pieces or in_comment):
             if not in_comment:  # RFC 2849: a leading space continues a line
-                last = block[-1]
-                block[-1] = _Line(last.number, last.text + text[1:], complete)
+                pieces.append(text[1:])
+                complete = ended
             continue
+        if pieces:
+            block.append(_Line(number, "".join(pieces), complete))
+            pieces = []
         in_comment = text[:1] == "#"
         if not text and block:
             yield block
             block = []
         elif text and not in_comment:
-            block.append(_Line(number, text, complete))
+            pieces, number, complete = [text], line_number, ended
+    if pieces:
+        block.append(_Line(number, "".join(pieces), complete))
     if block:
         yield block
 
