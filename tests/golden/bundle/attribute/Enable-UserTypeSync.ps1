@@ -225,8 +225,10 @@ function Get-StatePath {
 
 function Read-AddedSelections {
     $path = Get-StatePath
-    if (-not (Test-Path -LiteralPath $path)) { return @() }
-    @(Get-Content -LiteralPath $path -Raw -Encoding UTF8 | ConvertFrom-Json)
+    if (-not (Test-Path -LiteralPath $path)) { return }
+    # Windows PowerShell 5.1 passes a JSON array on as one object: unroll it here.
+    $data = Get-Content -LiteralPath $path -Raw -Encoding UTF8 | ConvertFrom-Json
+    foreach ($entry in $data) { $entry }
 }
 
 function Save-AddedSelections {
