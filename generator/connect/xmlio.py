@@ -10,6 +10,7 @@ line break, so a rule read and written back is the same document.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -84,12 +85,16 @@ def _parse(path: Path) -> _Element:
         resolve_entities=False, no_network=True, huge_tree=True, remove_comments=False
     )
     try:
-        return etree.parse(str(path), parser).getroot()
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+    try:
+        # From bytes, not a file name: libxml2 then reports a bad encoding as a
+        # syntax error with its line instead of an I/O error without one.
+        return etree.parse(io.BytesIO(data), parser).getroot()
     except etree.XMLSyntaxError as error:
         line = error.lineno or None
         raise InputError(f"broken XML: {error.msg}", path=path, line=line) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
 
 
 class _Reader:
