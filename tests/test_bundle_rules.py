@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from bundle_fixtures import analysis, marker, outcomes_of, with_cloud
+from conftest import DATA, SAMPLES, run_cli
 from psquote import single_quoted
 
 from generator.bundle import write_bundle
@@ -127,3 +129,24 @@ def test_two_connectors_of_one_forest_get_their_own_rules() -> None:
     rules = build_rules(marker(), (AD, second), ENTRA)
     inbound = [r for r in rules if r.direction == "Inbound"]
     assert len({r.identifier for r in inbound}) == 2
+
+
+def test_two_forests_get_one_inbound_rule_each(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    schema = str(SAMPLES / "alderbrook-schema.ldf")
+    run = run_cli(
+        "generate",
+        "--source", str(SAMPLES / "alderbrook-users.ldf"), "--schema", schema,
+        "--source", str(DATA / "bundle" / "contoso-corp-users.ldf"), "--schema", schema,
+        "--partner-suffix", "partners.alderbrook.example",
+        "--partner-suffix", "partners.contoso.com",
+        "--marker", "upn-suffix:partners.alderbrook.example,partners.contoso.com",
+        "--out", str(out),
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    report = json.loads((out / "report.json").read_text())
+    inbound = [r["connector"] for r in report["rules"] if r["direction"] == "Inbound"]
+    assert inbound == ["alderbrook.example", "contoso.com"]
+    assert set(report["preview"]["by_forest"]) == {"alderbrook.example", "contoso.com"}
+    literals = single_quoted((out / "Enable-UserTypeSync.ps1").read_text("utf-8-sig"))
+    assert {"ad:alderbrook.example", "ad:contoso.com"} <= set(literals)
