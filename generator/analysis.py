@@ -59,6 +59,7 @@ from generator.recommend import (
 from generator.schema import Schema, SchemaOrigin
 from generator.scope import ConnectorScope, Scope, connectors_for, object_class
 from generator.strategies import parse_marker, schema_resolver
+from generator.tally import Examples
 from generator.validate import (
     CONFIG_AD_ATTRIBUTE_NOT_SELECTED,
     CONFIG_MARKER_READ,
@@ -71,6 +72,7 @@ from generator.validate import (
     designated_value_findings,
     lint_findings,
     ordered,
+    out_of_scope_findings,
     outcome_findings,
     parse_version,
     partner_findings,
@@ -320,6 +322,7 @@ class _Survey:
     partners: dict[str, int] = field(default_factory=dict)
     classes: dict[str, dict[str, int]] = field(default_factory=dict)
     out: dict[str, dict[str, int]] = field(default_factory=dict)
+    partners_out: dict[str, Examples] = field(default_factory=dict)
 
 
 def _survey(context: _Context) -> _Survey:
@@ -332,6 +335,9 @@ def _survey(context: _Context) -> _Survey:
             survey.read[name] = survey.read.get(name, 0) + 1
             if why_out is not None:
                 out[why_out] = out.get(why_out, 0) + 1
+                if context.criteria.given and context.criteria.match(user):
+                    missed = survey.partners_out.setdefault(name, Examples())
+                    missed.add(f"{identity(user)} ({why_out})")
                 continue
             survey.in_scope[name] = survey.in_scope.get(name, 0) + 1
             survey.tally.add(user, is_partner)
@@ -422,7 +428,16 @@ def _candidate(
                 if f.severity == "blocker" and f.id not in (MARKER_EMPLOYEES_GUEST,)
             )
         ),
-        notes=tuple(f.title for f in own if f.severity == "warning"),
+        notes=(*_own_notes(marker), *(f.title for f in own if f.severity == "warning")),
+    )
+
+
+def _own_notes(marker: Marker) -> tuple[str, ...]:
+    if marker.strategy != "designate":
+        return ()
+    return (
+        "Guest/Member follow the partner population by construction: the bundle "
+        "stamps them; accounts created later must be stamped too",
     )
 
 
@@ -469,6 +484,9 @@ def _findings(
     )
     for forest in context.forests:
         found += class_findings(forest.name, survey.classes.get(forest.name, {}))
+        found += out_of_scope_findings(
+            forest.name, survey.partners_out.get(forest.name)
+        )
     if marker is not None:
         for forest in context.forests:
             found += schema_findings(forest.name, forest.schema, marker)

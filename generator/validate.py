@@ -26,6 +26,7 @@ PARTNERS_NOT_GIVEN = "ERG-PARTNERS-NOT-GIVEN"
 PARTNERS_NONE_FOUND = "ERG-PARTNERS-NONE-FOUND"
 PARTNER_LIST_UNMATCHED = "ERG-PARTNER-LIST-UNMATCHED"
 PARTNERS_INETORGPERSON = "ERG-PARTNERS-INETORGPERSON"
+PARTNERS_OUT_OF_SCOPE = "ERG-PARTNERS-OUT-OF-SCOPE"
 SCHEMA_MISSING = "ERG-SCHEMA-MISSING"
 SCHEMA_MULTIVALUED = "ERG-SCHEMA-MULTIVALUED"
 SCHEMA_NOT_STRING = "ERG-SCHEMA-NOT-STRING"
@@ -143,6 +144,24 @@ def class_findings(forest: str, partner_classes: dict[str, int]) -> list[Finding
             "partner accounts of class inetOrgPerson",
             "The bundle adds an inbound rule for inetOrgPerson objects as well.",
             count=count,
+            forest=forest,
+        )
+    ]
+
+
+def out_of_scope_findings(forest: str, partners: Examples | None) -> list[Finding]:
+    """Users the partner definition names but the rule never sees stay as they are."""
+    if not partners:
+        return []
+    return [
+        _finding(
+            PARTNERS_OUT_OF_SCOPE,
+            "warning",
+            "partners outside the rule's scope",
+            "They match the partner definition, but the inbound rule does not see "
+            "them (object type, writeback, or the connector's OU selection), so "
+            "sync leaves their userType alone.",
+            partners,
             forest=forest,
         )
     ]

@@ -412,3 +412,16 @@ def test_two_sources_of_one_forest_are_a_usage_error(tmp_path: Path) -> None:
     second = write_ldif(tmp_path / "b.ldf", PARTNERS)
     with pytest.raises(UsageError, match="--forest"):
         analyse(sources(first, second), partners(), NO_CONFIG, None)
+
+
+def test_partners_the_rule_does_not_see(tmp_path: Path) -> None:
+    written_back = person(
+        "wb", upn="wb@partners.contoso.com", adminDescription="User_0a1b2c"
+    )
+    analysis = run(
+        tmp_path, None, *STAFF, *PARTNERS, written_back, suffixes=PARTNER_SUFFIX
+    )
+    found = next(f for f in analysis.findings if f.id == v.PARTNERS_OUT_OF_SCOPE)
+    assert found.severity == "warning" and found.count == 1
+    assert found.examples[0].startswith("wb@partners.contoso.com (adminDescription")
+    assert analysis.partners.count == 2
