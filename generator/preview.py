@@ -58,6 +58,7 @@ class MarkerEvaluator:
         self.marker = marker
         self.stamp = stamp and marker.designated_attribute is not None
         self._compiled = compile_expression(marker.expression)
+        self._parameters = "%" in marker.expression  # reads %Domain.FQDN% & co
 
     def inputs(
         self, user: User, is_partner: bool
@@ -75,7 +76,8 @@ class MarkerEvaluator:
 
     def verdict(self, user: User, is_partner: bool) -> Verdict:
         outcome = self._compiled.evaluate(
-            self.inputs(user, is_partner), parameters(user)
+            self.inputs(user, is_partner),
+            parameters(user) if self._parameters else None,
         )
         return judge(outcome)
 

@@ -215,3 +215,15 @@ def test_csv_into_a_missing_folder_is_an_output_error(directory: Path) -> None:
     assert result.code == 1
     assert "absent/preview.csv" in result.stderr
     assert not target.parent.exists()
+
+
+def test_an_expression_may_read_the_domain_parameters(tmp_path: Path) -> None:
+    rule = tmp_path / "rule.txt"
+    rule.write_text(
+        'IIF(%Domain.FQDN%="contoso.com","Member","Guest")', encoding="utf-8"
+    )
+    evaluator = MarkerEvaluator(parse_marker(f"expression:@{rule}"))
+    inside = user("CN=a,OU=Staff,DC=contoso,DC=com")
+    elsewhere = user("CN=b,OU=Staff,DC=fabrikam,DC=com")
+    assert evaluator.verdict(inside, False).result == "Member"
+    assert evaluator.verdict(elsewhere, False).result == "Guest"
