@@ -53,12 +53,17 @@ STABILITY: dict[Strategy, tuple[int, str]] = {
         "high: the stamped value changes only when someone sets it; new accounts "
         "need stamping (until then they get Member)",
     ),
-    "attribute": (1, "medium: follows the attribute's owner (HR or provisioning)"),
+    "attribute": (
+        0,
+        "high: changes only when its owner (HR or provisioning) sets it; wrong "
+        "when that owner's meaning drifts",
+    ),
     "upn-suffix": (1, "medium: follows UPN changes (renames, domain moves)"),
     "expression": (2, "depends on the expression"),
     "ou": (2, "low: changes whenever an account moves between OUs"),
 }
-# Where stability ties, the derived strategies win: they write nothing to AD.
+# Where stability ties, the derived strategies win: they write nothing to AD
+# (an existing attribute that already says "partner" beats stamping a new one).
 EFFORT: dict[Strategy, int] = {
     "upn-suffix": 0,
     "attribute": 0,

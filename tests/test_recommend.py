@@ -217,3 +217,14 @@ def test_multi_forest_reports_per_forest(tmp_path: Path) -> None:
     ]
     chosen = next(c for c in analysis.ranking.candidates if c.marker == analysis.marker)
     assert set(chosen.by_forest) == {"contoso.com", "fabrikam.com"}
+
+
+def test_an_existing_attribute_as_good_as_designate_wins_on_effort() -> None:
+    ranking = rank(
+        [
+            candidate("designate:extensionAttribute1"),
+            candidate("attribute:employeeType=Partner"),
+        ]
+    )
+    assert ranking.candidates[0].marker.strategy == "attribute"
+    assert "writes nothing to AD" in ranking.why
