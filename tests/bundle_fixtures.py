@@ -30,6 +30,7 @@ HOSTILE = (
     "$(Remove-Item C:\\ -Recurse)",
     "semi; colon & amp | pipe",
     '"double" #> <# @{x=1}',
+    "=1+2 @SUM(A1)",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from pathlib import Path
@@ -147,3 +148,12 @@ def test_plan_without_source_runs_on_the_sample(
     report = json.loads((out / "report.json").read_text())
     assert report["preview"]["users"] > 0
     assert report["marker"]["spec"] == report["alternatives"][0]["spec"]
+
+
+def test_preview_csv_defuses_formulas(tmp_path: Path) -> None:
+    found, population = analysis(hostile=True)
+    write_bundle(found, tmp_path / "b", force=False, outcomes=outcomes_of(population))
+    with (tmp_path / "b" / "preview.csv").open(encoding="utf-8-sig", newline="") as f:
+        cells = [cell for row in csv.reader(f) for cell in row]
+    assert any(cell.startswith("'=1+2 @SUM(A1)@") for cell in cells)
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@")]

@@ -13,21 +13,12 @@ from dataclasses import dataclass, field
 
 from generator.bundle.writer import TextSink
 from generator.marker import UserOutcome
+from generator.preview import CSV_COLUMNS, csv_row
 
 EXAMPLES = 5
-COLUMNS = (
-    "forest",
-    "distinguishedName",
-    "sAMAccountName",
-    "userPrincipalName",
-    "objectClass",
-    "partner",
-    "sourceValues",
-    "userType",
-    "reason",
-    "currentMarker",
-    "cloudUserType",
-)
+# The same columns as ``preview --csv``, plus the designated attribute's value today.
+COLUMNS = (*CSV_COLUMNS, "currentMarker")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CLOUD_TYPE_KEY = "cloudUserType"  # UserOutcome.extra, filled from --current
 
 
@@ -104,20 +95,13 @@ class PreviewStats:
 
 
 def row(outcome: UserOutcome) -> list[str]:
-    """One CSV row, in :data:`COLUMNS` order."""
-    return [
-        outcome.forest,
-        outcome.dn,
-        outcome.sam or "",
-        outcome.upn or "",
-        outcome.object_class,
-        "yes" if outcome.is_partner else "no",
-        "; ".join(outcome.source_values),
-        outcome.result,
-        outcome.reason,
-        outcome.current_marker or "",
-        outcome.extra.get(CLOUD_TYPE_KEY, ""),
-    ]
+    """One CSV row, in :data:`COLUMNS` order, formulas defused as ``preview`` does."""
+    return [*csv_row(outcome), _cell(outcome.current_marker or "")]
+
+
+def _cell(value: str) -> str:
+    # the rule of generator.preview's cells: Excel must show text, not run it
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def write_preview(sink: TextSink, outcomes: Iterable[UserOutcome]) -> PreviewStats:
