@@ -26,7 +26,8 @@ from generator.commands.validate import MarkerOption, print_findings, print_head
 from generator.console import out
 
 OutOption = Annotated[
-    Path, typer.Option("--out", help="Folder to write the bundle into (must be new).")
+    Path,
+    typer.Option("--out", help="Folder for the bundle; must not exist unless --force."),
 ]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Replace an existing bundle in --out.")
