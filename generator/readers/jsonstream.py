@@ -62,7 +62,10 @@ def broken_json(path: Path, error: Exception) -> InputError:
                 "undecodable bytes: JSON must be UTF-8", path=path, line=number
             )
     try:
-        json.loads(data)
+        # Decoded here: json.loads would guess UTF-16 from NUL bytes and fail.
+        json.loads(data.decode("utf-8"))
+    except RecursionError:
+        return InputError("broken JSON: nested too deeply", path=path)
     except json.JSONDecodeError as decode_error:
         return InputError(
             f"broken JSON: {decode_error.msg}", path=path, line=decode_error.lineno
