@@ -94,7 +94,8 @@ def _parse(path: Path) -> _Element:
         return etree.parse(io.BytesIO(data), parser).getroot()
     except etree.XMLSyntaxError as error:
         line = error.lineno or None
-        raise InputError(f"broken XML: {error.msg}", path=path, line=line) from None
+        reason = error.msg.splitlines()[0] if error.msg else "unreadable"
+        raise InputError(f"broken XML: {reason}", path=path, line=line) from None
 
 
 class _Reader:
