@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +79,11 @@ def _inject(
         wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
             parameters=[*kept, *params]
         )
-        hints = {k: v for k, v in fn.__annotations__.items() if k != target}
+        hints = {
+            name: hint
+            for name, hint in typing.get_type_hints(fn, include_extras=True).items()
+            if name != target
+        }
         wrapper.__annotations__ = {**hints, **{p.name: p.annotation for p in params}}
         del wrapper.__wrapped__  # typer must read our signature, not fn's
         return wrapper  # type: ignore[return-value]
