@@ -153,6 +153,9 @@ def json_files() -> dict[str, bytes]:
             head
             + '"users": [\n{"dn": "CN=a,DC=corp,DC=example", "attributes": "x"}\n]}\n'
         ).encode(),
+        "json-user-without-attributes.json": (
+            head + '"users": [\n{"dn": "CN=a,DC=corp,DC=example"}\n]}\n'
+        ).encode(),
         "json-values-wrong-type.json": (
             head + '"users": [\n{"dn": "CN=a,DC=corp,DC=example", "attributes": '
             '{"samaccountname": [12, true]}}\n]}\n'

@@ -57,6 +57,7 @@ EXPECTED: dict[str, int | None] = {
     "json-users-not-list.json": 4,
     "json-attributes-wrong-type.json": 5,
     "json-values-wrong-type.json": 5,
+    "json-user-without-attributes.json": 5,
     "json-duplicate-keys.json": 2,
     "json-bad-base64.json": 5,
     "json-latin1.json": 5,
@@ -109,6 +110,8 @@ OPEN: dict[str, str] = {
     "as no users instead of an input error",
     "json-attributes-wrong-type.json": "a snapshot user whose 'attributes' is "
     "not an object is an internal error (AttributeError)",
+    "json-user-without-attributes.json": "a snapshot user without "
+    "'attributes' is an internal error (KeyError)",
     "json-values-wrong-type.json": "a snapshot value that is a number or boolean "
     "is taken as text; the format allows only strings and {base64}",
     "json-duplicate-keys.json": "duplicate keys in a snapshot are accepted, "
