@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 
 from generator.escaping import UnrepresentableValue, expression_literal
 from generator.expressions import (
+    Error,
     ExpressionError,
     Outcome,
     Value,
+    catalog,
     compile_expression,
     parse,
     unparse,
@@ -194,3 +196,56 @@ def test_long_operator_chains_are_bounded_too() -> None:
         parse("[a] & " * 3000 + "1")
     chain = " || ".join(f'LCase([a]) = "x{i}"' for i in range(100))
     assert compile_expression(chain).evaluate({"a": ["X99"]}) == Value((True,))
+
+
+_ENUM_NAMES = sorted(catalog.ENUMS)
+_FUNCTION_NAMES = sorted(
+    name
+    for name, spec in catalog.FUNCTIONS.items()
+    if "$" not in spec.kinds and "q" not in spec.kinds
+)
+_VALUE_LEAVES = st.one_of(
+    st.sampled_from(
+        ["", "x", "@", "yyyy-MM-dd", "m", "DC", ",", "a:b", "SGVsbG8=", "12/25/2007"]
+    ).map(lambda s: n.Str(s, AT)),
+    st.sampled_from([0, 1, 2, -1, 10**18, -(1 << 63), 129699324000000000]).map(
+        lambda v: n.Num(v, AT)
+    ),
+    st.sampled_from([*ATTRIBUTES, "missing"]).map(lambda a: n.Attr(a, AT)),
+    st.sampled_from(["NULL", "CRLF"]).map(lambda c: n.Const(c, AT)),
+    st.booleans().map(lambda v: n.Bool(v, AT)),
+)
+
+
+@st.composite
+def _calls(draw: st.DrawFn, inner: st.SearchStrategy[n.Expr]) -> n.Expr:
+    spec = catalog.FUNCTIONS[draw(st.sampled_from(_FUNCTION_NAMES))]
+    most = spec.most if spec.most is not None else 6
+    count = draw(st.integers(spec.required, most))
+    if spec.variadic and count % 2:
+        count += 1
+    args = [
+        n.Enum(draw(st.sampled_from(_ENUM_NAMES)), AT)
+        if spec.kind(i) == "e"
+        else draw(inner)
+        for i in range(count)
+    ]
+    return n.Call(spec.name, tuple(args), AT)
+
+
+CALL_TREES = st.recursive(_VALUE_LEAVES, _calls, max_leaves=10)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CALL_TREES)
+def test_every_function_on_odd_input_gives_an_outcome(tree: n.Expr) -> None:
+    try:
+        compiled = compile_expression(tree)
+    except ExpressionError:
+        return  # an option in the wrong place, for instance
+    for attributes in (ATTRIBUTES, {}):
+        outcome = compiled.evaluate(attributes, {"Domain.FQDN": "c.com"})
+        assert isinstance(outcome, Outcome)
+        assert not (
+            isinstance(outcome, Error) and outcome.message.startswith("cannot evaluate")
+        )

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from generator.expressions import dates
 from generator.expressions.convert import to_bool, to_num, to_str
+from generator.expressions.fn_text import MAX_LENGTH
 from generator.expressions.registry import Nulls, builtin
 from generator.expressions.values import MV, EvalError, Ref
 from generator.model import format_sid
@@ -120,6 +121,8 @@ def random_num(start: int, end: int) -> int:
 
 @builtin("RandomStr")
 def random_str(length: int) -> str:
+    if length > MAX_LENGTH:
+        raise EvalError(f"RandomStr: a length of {length} is too long")
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(max(length, 0)))
 

@@ -123,7 +123,13 @@ def instr_rev(text: str, find: str, start: int = -1, option: object = None) -> i
     return text.rfind(find, 0, end) + 1
 
 
+# Longer than any directory value; a bigger padding is a mistake, not data.
+MAX_LENGTH = 1_000_000
+
+
 def _pad(text: str, width: int, pad: str, function: str) -> tuple[str, int, str]:
+    if width > MAX_LENGTH:
+        raise EvalError(f"{function}: a length of {width} is too long")
     if width < 0:
         raise EvalError(f"{function}: the length must not be negative, got {width}")
     if len(pad) != 1:
