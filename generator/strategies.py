@@ -181,6 +181,8 @@ def ou_marker(dn: str, *, spec: str | None = None) -> Marker:
     """
     shown = tidy_dn(dn)
     ou = shown.lower()
+    # TODO(#5): confirm on a Connect server that LCase([dn]) reads the DN as text
+    # (out-of-box rules pass [dn] to CRef, which takes a string, so it should).
     literal = expression_literal("," + ou)
     test = f"Right(LCase([{DN}]),Len({literal}))={literal}"
     expression = f"IIF(IsPresent([{DN}]),IIF({test},{GUEST},{MEMBER}),{MEMBER})"
