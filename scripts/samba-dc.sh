@@ -99,7 +99,7 @@ start_samba() {
   fi
   rm -f "$LAB/run/samba.pid"
   setsid samba -s "$LAB/etc/smb.conf" -i -M single --debug-stdout -d1 \
-    </dev/null >"$LAB/log/samba.out" 2>&1 &
+    </dev/null >"$LAB/log/samba.out" 2>&1 9>&- &
   for _ in $(seq 1 600); do
     if running; then
       say "started (pid $(pid)) in $(took "$t0") s"
@@ -157,6 +157,10 @@ seed() {
 
 cmd_start() {
   local t0; t0=$(now)
+  # Starts take turns machine-wide: the ports are shared. samba must not
+  # inherit this descriptor, or it would hold the lock for as long as it runs.
+  exec 9>"${TMPDIR:-/tmp}/entra-rulegen-samba-dc.start.lock"
+  flock -w 300 9 || { say "another samba-dc.sh start ran for 5 minutes"; return 1; }
   if running; then
     say "reusing the DC running under $LAB (pid $(pid))"
     write_env
@@ -203,10 +207,6 @@ if [ "$(id -u)" -ne 0 ] && [ "${1:-}" != status ]; then
   say "needs root: it installs packages and binds ports 389, 636, 3268 and 3269"
   exit 1
 fi
-
-# Starts and stops take turns machine-wide: the ports are shared.
-exec 9>"${TMPDIR:-/tmp}/entra-rulegen-samba-dc.lock"
-flock -w 600 9 || { say "another samba-dc.sh held the lock for 10 minutes"; exit 1; }
 
 case "${1:-}" in
   start) cmd_start ;;
