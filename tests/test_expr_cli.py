@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 from conftest import run_cli
+from typer.testing import CliRunner
+
+from generator.cli import app
 
 GOOD_USERTYPE = (
     'IIF(Right(LCase([userPrincipalName]),Len("@partners.contoso.com"))'
@@ -104,3 +107,20 @@ def test_schema_enables_attribute_casing(real_inputs: Path) -> None:
         "lint-expression", "Trim([userPrincipalName])", "--schema", str(schema)
     )
     assert clean.code == 0
+
+
+def test_parse_error_with_json_prints_no_document() -> None:
+    result = run_cli("lint-expression", "Replace($item,“-”,“”)", "--json")
+    assert result.code == 1
+    assert result.stdout == ""
+    assert "1:15: typographic quote" in result.stderr
+
+
+def test_file_dash_reads_stdin() -> None:
+    result = CliRunner().invoke(
+        app, ["lint-expression", "--file", "-", "--json"], input='Trim([a]) & "\\t"'
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["source"] == "<stdin>"
+    assert document["attributes_read"] == ["a"]

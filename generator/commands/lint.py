@@ -7,6 +7,7 @@ finding is listed, and a blocker makes the exit code 3.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,7 +35,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         file: Annotated[
             Path | None,
-            typer.Option("--file", help="Read the expression from FILE (UTF-8)."),
+            typer.Option(
+                "--file", help="Read the expression from FILE (UTF-8); - is stdin."
+            ),
         ] = None,
         target: Annotated[
             str | None,
@@ -77,6 +80,8 @@ def _read(expression: str | None, file: Path | None) -> tuple[str, str | None]:
     if file is None:
         assert expression is not None
         return expression, None
+    if str(file) == "-":
+        return sys.stdin.read().removeprefix("\ufeff"), "<stdin>"
     try:
         return file.read_text(encoding="utf-8-sig"), str(file)
     except UnicodeDecodeError as problem:
