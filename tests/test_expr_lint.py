@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from pathlib import Path
 
+import pytest
+from conftest import ROOT
+
+import generator.expressions
 from generator.expressions import ExpressionError, LintFinding, Severity, lint
 
 GOOD = (
@@ -210,3 +215,13 @@ def test_string_where_a_reference_is_expected_warns() -> None:
     (found,) = lint('DNComponent("cn=a,dc=b",1)')
     assert (found.id, found.severity) == ("EXPR-TYPE", Severity.WARNING)
     assert lint("DNComponent(CRef([dn]),1)") == []
+
+
+def test_every_finding_id_is_documented() -> None:
+    package = Path(generator.expressions.__file__).parent
+    code = "".join(p.read_text(encoding="utf-8") for p in package.glob("*.py"))
+    used = set(re.findall(r'"((?:EXPR|UT)-[A-Z-]+)"', code))
+    page = (ROOT / "docs" / "expressions.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`((?:EXPR|UT)-[A-Z-]+)`", page))
+    assert len(used) > 15
+    assert used == documented
