@@ -312,7 +312,16 @@ def machine() -> dict[str, str]:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal"):
             memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     return {
+        "commit": commit or "unknown",
+        "load_average": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
         "cpu": cpu,
         "cores": str(os.cpu_count()),
         "memory": memory,
@@ -337,6 +346,24 @@ def table(rows: list[Row]) -> str:
             + (f"  ({row.note})" if row.note else "")
         )
     return "\n".join(lines)
+
+
+def markdown(rows: list[Row]) -> str:
+    """The table as README.md shows it."""
+    lines = [
+        "| benchmark | ours | peer | ratio (wall) | ratio (CPU) | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for row in rows:
+        peer = "-" if row.peer is None else _fmt(row.peer, row.unit)
+        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}"
+        cpu = row.extra.get("cpu_ratio")
+        met = {True: "yes", False: "**no**", None: "-"}[row.met]
+        lines.append(
+            f"| {row.name} | {_fmt(row.ours, row.unit)} | {peer} | {ratio} | "
+            f"{'-' if cpu is None else f'{cpu:.2f}'} | {row.target} | {met} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -365,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-preview", action="store_true")
     args = parser.parse_args(argv)
     sizes = [make_directory.parse_size(s) for s in args.sizes.split(",")]
+    load_at_start = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     rows: list[Row] = []
     if not args.skip_offline:
         runs: dict[int, dict[str, Measure]] = {}
@@ -380,12 +408,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows))
     report = {
-        "machine": machine(),
+        "machine": machine() | {"load_average_start": load_at_start},
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "rows": [asdict(row) | {"ratio": row.ratio} for row in rows],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
+    args.out.with_suffix(".md").write_text(markdown(rows))
     say(f"results in {args.out}")
     return 0 if all(row.met is not False for row in rows) else 1
 
