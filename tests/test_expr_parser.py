@@ -170,3 +170,8 @@ def test_syntax_error_names_the_opening_parenthesis() -> None:
 def test_with_source_keeps_the_position() -> None:
     error = fails("[a] ! 1").with_source("x.expr")
     assert str(error).startswith("x.expr:1:5: ")
+
+
+def test_the_first_mistake_in_reading_order_is_reported() -> None:
+    error = fails("IIF(IsPresent([a]) AND “x”,1,2)")
+    assert (error.column, error.hint) == (20, "use && for a logical and")

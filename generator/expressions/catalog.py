@@ -170,7 +170,6 @@ FOREIGN_FUNCTIONS = {
     "Not": "there is no Not(); compare with = False",
     "Concatenate": "join strings with &",
     "Random": "the function is RandomNum(start, end)",
-    "Iif": "the function is IIF",
     "ToLower": "the function is LCase",
     "ToUpper": "the function is UCase",
     "UpperCase": "the function is UCase",

@@ -72,13 +72,15 @@ class Lexer:
 
     def tokens(self) -> list[Token]:
         """Every token, ending with an ``END`` token."""
-        found: list[Token] = []
-        while True:
-            spaced = self._skip_whitespace()
-            token = self._next(spaced)
-            found.append(token)
-            if token.kind == END:
-                return found
+        found = [self.next_token()]
+        while found[-1].kind != END:
+            found.append(self.next_token())
+        return found
+
+    def next_token(self) -> Token:
+        """The next token (``END`` at the end, again and again)."""
+        spaced = self._skip_whitespace()
+        return self._next(spaced)
 
     def error(self, message: str, at: int, hint: str | None = None) -> ExpressionError:
         """An error at character offset ``at`` of the text."""

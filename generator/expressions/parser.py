@@ -67,16 +67,20 @@ class Parser:
 
     def __init__(self, text: str, source: str | None = None) -> None:
         self.lexer = lx.Lexer(text, source)
-        self.tokens = self.lexer.tokens()
+        # Tokens are read as the parser needs them, so the first mistake in
+        # reading order is the one reported.
+        self.tokens: list[lx.Token] = []
         self.index = 0
         self.depth = 0
 
     @property
     def current(self) -> lx.Token:
+        while len(self.tokens) <= self.index:
+            self.tokens.append(self.lexer.next_token())
         return self.tokens[self.index]
 
     def advance(self) -> lx.Token:
-        token = self.tokens[self.index]
+        token = self.current
         self.index += 1
         return token
 
