@@ -124,3 +124,12 @@ def test_file_dash_reads_stdin() -> None:
     document = json.loads(result.stdout)
     assert document["source"] == "<stdin>"
     assert document["attributes_read"] == ["a"]
+
+
+def test_schema_types_catch_a_string_function_on_a_reference(real_inputs: Path) -> None:
+    schema = real_inputs / "ad-exports" / "ldapsearch-samba-schema.ldif"
+    result = run_cli(
+        "lint-expression", 'Replace([member],"CN=","")', "--schema", str(schema)
+    )
+    assert result.code == 3
+    assert "EXPR-TYPE" in result.stdout and "reference (DN)" in result.stdout

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import pytest
+
 from generator.expressions import (
     AUTHORITATIVE_NULL,
     IGNORE_THIS_FLOW,
     NULL,
     AuthoritativeNull,
     Error,
+    ExpressionError,
     IgnoreThisFlow,
     Null,
     Outcome,
@@ -17,6 +20,7 @@ from generator.expressions import (
     Value,
     compile_expression,
 )
+from generator.expressions.parser import parse_syntax
 from generator.model import User
 
 Attrs = Mapping[str, Sequence[str | bytes]]
@@ -227,3 +231,10 @@ def test_attributes_keyed_as_written_are_found_too() -> None:
 def test_word_treats_runs_of_delimiters_as_one() -> None:
     # Unverified on a server (reference §15.5); this is the chosen reading.
     assert run('Word("a,,b",2,",")') == Value(("b",))
+
+
+def test_compiling_an_unresolved_tree_raises_our_error() -> None:
+    tree = parse_syntax('Concatenate([a], "b")')
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression(tree)
+    assert (caught.value.column, caught.value.hint) == (1, "join strings with &")

@@ -10,6 +10,8 @@ from conftest import ROOT
 
 import generator.expressions
 from generator.expressions import ExpressionError, LintFinding, Severity, lint
+from generator.expressions.lint import schema_types
+from generator.schema import AttributeDef, Schema
 
 GOOD = (
     'IIF(Right(LCase([userPrincipalName]),Len("@partners.contoso.com"))'
@@ -225,3 +227,31 @@ def test_every_finding_id_is_documented() -> None:
     documented = set(re.findall(r"`((?:EXPR|UT)-[A-Z-]+)`", page))
     assert len(used) > 15
     assert used == documented
+
+
+def test_schema_types_see_through_attributes() -> None:
+    types = {"member": "ref", "objectguid": "bin", "useraccountcontrol": "num"}
+    (found,) = lint('Replace([member],"CN=","")', attribute_types=types)
+    assert found.id == "EXPR-TYPE"
+    assert (
+        found.message == "argument 1 of Replace must be a string, not a reference (DN)"
+    )
+    assert ids(lint("Trim([objectGUID])", attribute_types=types)) == {"EXPR-TYPE"}
+    for fine in (
+        "IIF(IsString([objectGUID]),CStr([objectGUID]),ConvertToBase64([objectGUID]))",
+        "CStr([member])",
+        "BitAnd([userAccountControl],2)",
+        "DNComponent([member],1)",
+    ):
+        assert lint(fine, attribute_types=types) == [], fine
+
+
+def test_schema_types_from_a_schema() -> None:
+    schema = Schema(origin="file", source="test")
+    for name, syntax in (
+        ("member", "2.5.5.1"),
+        ("objectGUID", "2.5.5.10"),
+        ("cn", "2.5.5.12"),
+    ):
+        schema.add_attribute(AttributeDef(name, syntax, single_valued=True))
+    assert schema_types(schema) == {"member": "ref", "objectguid": "bin", "cn": "str"}

@@ -17,6 +17,7 @@ from rich.text import Text
 from generator.console import out
 from generator.errors import BlockedError, InputError, UsageError
 from generator.expressions import LintFinding, Severity, attributes_read, lint, parse
+from generator.expressions.lint import schema_types
 from generator.expressions.parser import parse_syntax
 
 LINT_SCHEMA_VERSION = 1
@@ -60,8 +61,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check a sync-rule expression: syntax, names, and userType pitfalls."""
         text, source = _read(expression, file)
-        known = _known_attributes(schema)
-        findings = lint(text, target=target, source=source, known_attributes=known)
+        known, types = _schema_facts(schema)
+        findings = lint(
+            text,
+            target=target,
+            source=source,
+            known_attributes=known,
+            attribute_types=types,
+        )
         if as_json:
             out.print_json(json.dumps(lint_document(text, source, target, findings)))
         else:
@@ -90,12 +97,14 @@ def _read(expression: str | None, file: Path | None) -> tuple[str, str | None]:
         raise InputError(f"cannot read: {problem.strerror}", path=file) from None
 
 
-def _known_attributes(schema: Path | None) -> set[str] | None:
-    if schema is None:
-        return None
+def _schema_facts(path: Path | None) -> tuple[set[str] | None, dict[str, str] | None]:
+    """The attribute names (as the schema spells them) and their types."""
+    if path is None:
+        return None, None
     from generator.readers.schema_file import read_schema  # noqa: PLC0415 - optional
 
-    return {a.name for a in read_schema(schema).attributes.values()}
+    schema = read_schema(path)
+    return {a.name for a in schema.attributes.values()}, schema_types(schema)
 
 
 def lint_document(

@@ -9,7 +9,7 @@ an expression that feeds ``userType`` must never do (reference/expressions.md
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 
 from generator.expressions import catalog
 from generator.expressions import nodes as n
@@ -17,6 +17,7 @@ from generator.expressions.findings import LintFinding, Severity, finding
 from generator.expressions.parser import parse_syntax
 from generator.expressions.resolve import Resolver
 from generator.expressions.usertype import usertype_findings
+from generator.schema import Schema
 
 USERTYPE_TARGETS = frozenset({"usertype"})
 
@@ -26,12 +27,19 @@ def lint(
     *,
     target: str | None = None,
     known_attributes: Collection[str] | None = None,
+    attribute_types: Mapping[str, str] | None = None,
     source: str | None = None,
 ) -> list[LintFinding]:
-    """Every finding for ``text``; raises ExpressionError when it does not parse."""
+    """Every finding for ``text``; raises ExpressionError when it does not parse.
+
+    ``known_attributes`` enables the attribute-name checks; ``attribute_types``
+    (lower-cased name to str, num, bool, bin or ref, see :func:`schema_types`)
+    lets the type checks see through attributes.
+    """
     tree = parse_syntax(text, source)
+    types = _Types(attribute_types or {})
     findings = [*_name_findings(tree)]
-    findings += _semantic_findings(tree, known_attributes)
+    findings += _semantic_findings(tree, known_attributes, types)
     if target is not None and target.lower() in USERTYPE_TARGETS:
         names_ok = not any(f.id == "EXPR-NAME" for f in findings)
         findings += usertype_findings(tree, evaluate=names_ok)
@@ -47,16 +55,16 @@ def _name_findings(tree: n.Expr) -> Iterator[LintFinding]:
 
 
 def _semantic_findings(
-    tree: n.Expr, known_attributes: Collection[str] | None
+    tree: n.Expr, known_attributes: Collection[str] | None, types: _Types
 ) -> list[LintFinding]:
     found: list[LintFinding] = []
     for node in n.walk(tree):
         if isinstance(node, n.Attr) and known_attributes is not None:
             found += _attribute(node, known_attributes)
         elif isinstance(node, n.Binary):
-            found += _binary(node)
+            found += _binary(node, types)
         elif isinstance(node, n.Call):
-            found += _call(node)
+            found += _call(node, types)
         elif isinstance(node, n.Param):
             found += _parameter(node)
         elif isinstance(node, n.Bool | n.Const):
@@ -113,9 +121,9 @@ def _attribute(node: n.Attr, known: Collection[str]) -> list[LintFinding]:
     ]
 
 
-def _binary(node: n.Binary) -> list[LintFinding]:
+def _binary(node: n.Binary, types: _Types) -> list[LintFinding]:
     found: list[LintFinding] = []
-    if node.op == "+" and "str" in (static_type(node.left), static_type(node.right)):
+    if node.op == "+" and "str" in (types.of(node.left), types.of(node.right)):
         found.append(
             finding(
                 "EXPR-PLUS-STRING",
@@ -184,7 +192,7 @@ def _mixing(node: n.Binary) -> list[LintFinding]:
     return found
 
 
-def _call(node: n.Call) -> list[LintFinding]:
+def _call(node: n.Call, types: _Types) -> list[LintFinding]:
     spec = catalog.function(node.name)
     if spec is None:
         return []
@@ -210,27 +218,40 @@ def _call(node: n.Call) -> list[LintFinding]:
             )
         )
     found += _constant_arguments(node)
-    found += _argument_types(node, spec)
+    found += _argument_types(node, spec, types)
     return found
 
 
 _NEEDS = {"n": "a number", "s": "a string", "b": "binary data", "d": "a date"}
+_WORDS = {
+    "str": "a string",
+    "num": "a number",
+    "bool": "a boolean",
+    "dt": "a date",
+    "bin": "binary data",
+    "ref": "a reference (DN)",
+    "mvstr": "multi-valued text",
+    "void": "Error()",
+}
 _CAN_FEED = {
     "n": {"num", "var", "str"},
-    "s": {"str", "var", "num", "ref", "bool", "dt", "mvstr"},
+    "s": {"str", "var", "num", "bool", "dt", "mvstr"},
     "b": {"bin", "var"},
     "d": {"dt", "var", "str"},
     "r": {"ref", "var", "str"},
 }
 
 
-def _argument_types(node: n.Call, spec: catalog.FunctionSpec) -> list[LintFinding]:
+def _argument_types(
+    node: n.Call, spec: catalog.FunctionSpec, types: _Types
+) -> list[LintFinding]:
     """Arguments whose type is known and cannot be what the function takes."""
     found = []
     for index, arg in enumerate(node.args):
         if index >= len(spec.kinds) and not spec.variadic:
             break
-        problem = _type_problem(spec.kind(index), arg)
+        kind = spec.kind(index)
+        problem = _type_problem(kind, types.of(arg), arg, node.name == "CStr")
         if problem is not None:
             severity, message, hint = problem
             where = f"argument {index + 1} of {node.name}"
@@ -238,11 +259,13 @@ def _argument_types(node: n.Call, spec: catalog.FunctionSpec) -> list[LintFindin
                 finding("EXPR-TYPE", severity, f"{where} {message}", arg, hint)
             )
     if node.name in ("IIF", "Switch"):
-        found += _conditions(node)
+        found += _conditions(node, types)
     return found
 
 
-def _type_problem(kind: str, arg: n.Expr) -> tuple[Severity, str, str | None] | None:
+def _type_problem(
+    kind: str, have: str, arg: n.Expr, any_text: bool
+) -> tuple[Severity, str, str | None] | None:
     if kind == "e" and isinstance(arg, n.Str):
         return (
             Severity.BLOCKER,
@@ -251,14 +274,16 @@ def _type_problem(kind: str, arg: n.Expr) -> tuple[Severity, str, str | None] | 
         )
     if kind == "n" and isinstance(arg, n.Str) and not _integer_text(arg.value):
         return Severity.BLOCKER, f"must be a number, not the string {arg.value!r}", None
-    have = static_type(arg)
+    if any_text:
+        return None  # CStr takes references, numbers and binary alike (OOB rules)
     if kind in _CAN_FEED and have not in _CAN_FEED[kind]:
         return (
             Severity.BLOCKER,
-            f"must be {_NEEDS.get(kind, 'a reference')}, not {have}",
+            f"must be {_NEEDS.get(kind, 'a reference (DN)')}, "
+            f"not {_WORDS.get(have, have)}",
             None,
         )
-    if kind == "r" and static_type(arg) == "str":
+    if kind == "r" and have == "str":
         return (
             Severity.WARNING,
             "is a DN reference; the engine may refuse a string",
@@ -271,18 +296,18 @@ def _integer_text(text: str) -> bool:
     return text.strip().lstrip("+-").isdigit()
 
 
-def _conditions(node: n.Call) -> list[LintFinding]:
+def _conditions(node: n.Call, types: _Types) -> list[LintFinding]:
     conditions = node.args[:1] if node.name == "IIF" else node.args[0::2]
     return [
         finding(
             "EXPR-TYPE",
             Severity.BLOCKER,
-            f"the condition of {node.name} is {static_type(c)}, not a boolean",
+            f"the condition of {node.name} is {_WORDS.get(types.of(c))}, not a boolean",
             c,
             'compare it, e.g. [x] = "value" or IsPresent([x])',
         )
         for c in conditions
-        if static_type(c) in ("str", "num", "dt", "bin", "mvstr", "ref")
+        if types.of(c) in ("str", "num", "dt", "bin", "mvstr", "ref")
     ]
 
 
@@ -351,3 +376,41 @@ def static_type(node: n.Expr) -> str:
         spec = catalog.function(node.name)
         return spec.returns if spec else "var"
     return "var"
+
+
+class _Types:
+    """Static types, seeing through attributes whose schema type is known."""
+
+    def __init__(self, attributes: Mapping[str, str]) -> None:
+        self.attributes = {k.lower(): v for k, v in attributes.items()}
+
+    def of(self, node: n.Expr) -> str:
+        if isinstance(node, n.Attr):
+            return self.attributes.get(node.name.lower(), "var")
+        return static_type(node)
+
+
+# attributeSyntax OIDs (MS-ADTS 3.1.1.2.2.2) as the sync engine types them.
+_SYNTAX_TYPES = {
+    "2.5.5.1": "ref",
+    "2.5.5.7": "ref",
+    "2.5.5.14": "ref",
+    "2.5.5.8": "bool",
+    "2.5.5.9": "num",
+    "2.5.5.16": "num",
+    "2.5.5.10": "bin",
+    "2.5.5.17": "bin",
+    "2.5.5.3": "str",
+    "2.5.5.4": "str",
+    "2.5.5.5": "str",
+    "2.5.5.12": "str",
+}
+
+
+def schema_types(schema: Schema) -> dict[str, str]:
+    """Lower-cased attribute name to expression type, for ``attribute_types``."""
+    return {
+        key: _SYNTAX_TYPES[a.syntax]
+        for key, a in schema.attributes.items()
+        if a.syntax in _SYNTAX_TYPES
+    }
