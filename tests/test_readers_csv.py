@@ -100,3 +100,23 @@ def test_too_few_fields_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="2 fields") as caught:
         users_of(path)
     assert caught.value.line == 2
+
+
+def test_a_column_named_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text('DN,sn,SN\n"CN=a,DC=b,DC=example",x,y\n', encoding="utf-8")
+    with pytest.raises(InputError, match="'SN' appears twice") as caught:
+        users_of(path)
+    assert caught.value.line == 1
+
+
+def test_get_aduser_properties_star_keeps_the_ldap_named_column(tmp_path: Path) -> None:
+    path = tmp_path / "star.csv"
+    path.write_text(
+        "DistinguishedName,SID,objectSid,Surname,sn\n"
+        '"CN=a,DC=b,DC=example",S-1-5-21-1-2-3-500,S-1-5-21-1-2-3-501,Alias,Real\n',
+        encoding="utf-8",
+    )
+    (user,) = users_of(path)
+    assert user.text("objectSid") == "S-1-5-21-1-2-3-501"
+    assert user.values("sn") == ("Real",)

@@ -147,3 +147,73 @@ def test_ldapdomaindump_values(tmp_path: Path) -> None:
     assert user.first("mS-DS-ConsistencyGuid") == b"\x00\xff"
     assert user.text("userAccountControl") == "514"
     assert user.forest == "fabrikam.example"
+
+
+HEAD = (
+    '{"format": "entra-rulegen-snapshot", "schema_version": 1,\n'
+    '"source": "x", "forest": "corp.example", "base_dn": null, "schema": null,\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        ('"users": {"a": 1}}', 3, '"users" is not an array'),
+        ('"users": [\n{"dn": "CN=a", "attributes": "x"}\n]}', 4, "'attributes'"),
+        ('"users": [\n{"dn": "CN=a"}\n]}', 4, "'attributes' is missing"),
+        ('"users": [\n{"attributes": {}}\n]}', 4, "'dn' string"),
+        ('"users": [\n{"dn": "CN=a", "attributes": {"x": "y"}}\n]}', 4, "not a list"),
+        (
+            '"users": [\n{"dn": "CN=a", "attributes": {"x": [1, true]}}\n]}',
+            4,
+            "holds 1",
+        ),
+        (
+            '"users": [\n{"dn": "CN=a", "attributes": {}},\n'
+            '{"dn": "CN=b", "attributes": {"g": [{"base64": "!!"}]}}\n]}',
+            5,
+            "bad base64",
+        ),
+    ],
+)
+def test_snapshot_of_the_wrong_shape(
+    tmp_path: Path, body: str, line: int, words: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(HEAD + body + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=words) as caught:
+        list(open_source(SourceSpec(str(path))).users())
+    assert caught.value.line == line
+
+
+def test_snapshot_header_keys_checked(tmp_path: Path) -> None:
+    twice = tmp_path / "twice.json"
+    twice.write_text(HEAD + '"forest": "other",\n"users": []}', encoding="utf-8")
+    with pytest.raises(InputError, match="'forest' given twice") as caught:
+        list(open_source(SourceSpec(str(twice))).users())
+    assert caught.value.line == 3
+    typed = tmp_path / "typed.json"
+    typed.write_text(HEAD.replace('"schema": null', '"schema": "abc"') + '"users": []}')
+    with pytest.raises(InputError, match='"schema" must be an object') as caught:
+        list(open_source(SourceSpec(str(typed))).users())
+    assert caught.value.line == 2
+
+
+def test_deep_nesting_is_refused_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_bytes(b"\n" + b"[" * 200_000)
+    with pytest.raises(InputError, match="nested deeper") as caught:
+        list(open_source(SourceSpec(str(path))).users())
+    assert caught.value.line == 2
+
+
+def test_ldapdomaindump_entry_that_is_not_an_object_names_its_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "domain_users.json"
+    path.write_text(
+        '[\n{"attributes": {}, "dn": "CN=a,DC=x"},\n 7\n]', encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="entry 2") as caught:
+        list(open_source(SourceSpec(str(path))).users())
+    assert caught.value.line == 3

@@ -150,3 +150,34 @@ def test_unusual_dns_and_non_utf8_values_are_read_not_refused(
     assert first.dn == "CN=Smith\\, John,OU=A+B,DC=b,DC=example"
     assert second.first("sn") == b"\xff"  # an odd value stays bytes: a finding
     assert capsys.readouterr().err == ""
+
+
+def test_empty_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.ldf"
+    path.write_text("# only a comment\n\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no entries"):
+        users_of(path)
+
+
+@pytest.mark.parametrize("name", ["bad name!", "descr\x00iption", "-x", "a_b"])
+def test_attribute_names_follow_rfc_2849(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "names.ldf"
+    path.write_text(
+        f"dn: CN=a,DC=b,DC=example\nobjectClass: user\n{name}: x\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="not an attribute name") as caught:
+        users_of(path)
+    assert caught.value.line == 3
+
+
+def test_options_and_oids_are_attribute_names(tmp_path: Path) -> None:
+    path = tmp_path / "options.ldf"
+    path.write_text(
+        "dn: CN=a,DC=b,DC=example\nobjectClass: user\n"
+        "memberOf;range=0-1499: CN=g,DC=b,DC=example\n"
+        "userCertificate;binary:: AAE=\n1.2.840.113556.1.4.656: x\n",
+        encoding="utf-8",
+    )
+    (user,) = users_of(path)
+    assert user.values("memberOf;range=0-1499") == ("CN=g,DC=b,DC=example",)
+    assert user.values("1.2.840.113556.1.4.656") == ("x",)

@@ -71,7 +71,8 @@ class CsvSource(FileSource):
         rows = _Rows(self.path)
         header = rows.header()
         csvde = header[0].lower() == "dn"
-        columns = [_column_name(h, csvde) for h in header]
+        _check_header(self.path, header, rows.header_line)
+        columns = _column_names(header, csvde)
         dn_index = _dn_index(self.path, columns, rows.header_line)
         unexpanded: set[str] = set()
         for number, row in rows:
@@ -159,9 +160,34 @@ class _Rows:
             yield number, row
 
 
-def _column_name(header: str, csvde: bool) -> str:
-    name = header.strip()
-    return name if csvde else EXPORT_CSV_ALIASES.get(name.lower(), name)
+def _check_header(path: Path, header: list[str], line: int) -> None:
+    """A column named twice would lose one of them silently."""
+    seen: set[str] = set()
+    for name in header:
+        key = name.strip().lower()
+        if key in seen:
+            raise InputError(f"column {name!r} appears twice", path=path, line=line)
+        seen.add(key)
+
+
+def _column_names(header: list[str], csvde: bool) -> list[str]:
+    """LDAP names for the columns; "" for a Get-ADUser alias of a column present.
+
+    ``Get-ADUser -Properties *`` exports both ``SID`` and ``objectSid``,
+    ``Surname`` and ``sn``: the LDAP-named column wins.
+    """
+    names = [h.strip() for h in header]
+    if csvde:
+        return names
+    present = {n.lower() for n in names}
+    mapped = []
+    for name in names:
+        alias = EXPORT_CSV_ALIASES.get(name.lower())
+        if alias is None or alias.lower() == name.lower():
+            mapped.append(name)
+        else:
+            mapped.append("" if alias.lower() in present else alias)
+    return mapped
 
 
 def _dn_index(path: Path, columns: list[str], line: int) -> int:
@@ -181,7 +207,7 @@ def _attributes(
 ) -> dict[str, list[Value]]:
     attributes: dict[str, list[Value]] = {}
     for name, cell in zip(columns, row, strict=True):
-        if cell == "" or name.lower() == "dn":
+        if cell == "" or name == "" or name.lower() == "dn":
             continue
         if csvde and name.lower() in MULTI_VALUED:
             values: list[Value] = [v for v in cell.split(";") if v]

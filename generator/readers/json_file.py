@@ -17,7 +17,7 @@ from generator.errors import InputError
 from generator.model import User, Value
 from generator.readers.base import FileSource
 from generator.readers.entries import is_user_record, make_user
-from generator.readers.jsonstream import first_byte, stream_items
+from generator.readers.jsonstream import first_byte, locate, stream_items
 
 
 class DomainDumpSource(FileSource):
@@ -38,6 +38,7 @@ def _dump_entry(
         raise InputError(
             f"entry {index} is not an ldapdomaindump object with 'attributes'",
             path=path,
+            line=locate(path, (index - 1,)),
         )
     attributes = {
         name: [

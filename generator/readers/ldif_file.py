@@ -12,6 +12,7 @@ from __future__ import annotations
 import binascii
 import io
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,12 @@ from generator.readers.textlines import text_lines
 # itself; its complaints about unusual DNs would otherwise reach stderr raw.
 logging.getLogger("ldif").addHandler(logging.NullHandler())
 logging.getLogger("ldif").propagate = False
+
+# RFC 2849 AttributeDescription: a name or an OID, then ;options (AD adds
+# ;range=0-1499 to long multi-valued attributes).
+_ATTRIBUTE_NAME = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)*)(?:;[A-Za-z0-9=*.-]+)*$"
+)
 
 # Lines of ldapsearch's result summary, which it prints as records without dn.
 _RESULT_KEYS = frozenset({"search", "result", "ref", "control", "pagedresults", "text"})
@@ -53,11 +60,17 @@ class LdifSource(FileSource):
     """Users from an LDIF file."""
 
     def _read(self) -> Iterator[User]:
+        empty = True
         for record in read_records(self.path):
+            empty = False
             attributes = {k: _decoded(k, v) for k, v in record.attributes.items()}
             user = make_user(record.dn, attributes, forest="", line=record.line)
             if is_user_record(user.attributes):
                 yield user
+        if empty:
+            raise InputError(
+                "no entries: the file is empty or holds only comments", path=self.path
+            )
 
 
 def read_records(path: Path) -> Iterator[Record]:
@@ -157,6 +170,12 @@ def _checked_name(path: Path, line: _Line) -> str:
     if not colon:
         what = "truncated record" if not line.complete else "line has no ':'"
         raise InputError(f"{what}: {line.text[:40]!r}", path=path, line=line.number)
+    if not _ATTRIBUTE_NAME.match(name):
+        raise InputError(
+            f"{name[:40]!r} is not an attribute name (RFC 2849)",
+            path=path,
+            line=line.number,
+        )
     if value[:1] == ":":
         try:
             binascii.a2b_base64(value[1:].strip(), strict_mode=True)

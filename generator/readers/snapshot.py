@@ -8,6 +8,7 @@ all users in memory. docs/snapshot-format.md describes the format; bump
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from generator.errors import InputError, OutputError
 from generator.model import User, Value
 from generator.readers.base import FileSource
 from generator.readers.entries import make_user
-from generator.readers.jsonstream import stream_events, stream_items
+from generator.readers.jsonstream import locate, stream_events, stream_items
 from generator.readers.schema_file import schema_from_json, schema_to_json
 from generator.schema import Schema
 
@@ -106,12 +107,6 @@ def _encode(value: Value) -> Any:
     return value
 
 
-def _decode(value: Any) -> Value:
-    if isinstance(value, dict) and "base64" in value:
-        return base64.b64decode(value["base64"])
-    return str(value)
-
-
 class SnapshotSource(FileSource):
     """Users, forest and schema from a snapshot file."""
 
@@ -144,34 +139,98 @@ class SnapshotSource(FileSource):
         data = self.header.get("schema")
         if data is None:
             return None
-        origin = data.get("origin", "live")
-        return schema_from_json(data, origin, data.get("source") or self.name)
+        try:
+            origin = data.get("origin", "live")
+            return schema_from_json(data, origin, data.get("source") or self.name)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            line = locate(self.path, ("schema",))
+            raise InputError(
+                "the snapshot's schema is malformed", path=self.path, line=line
+            ) from None
 
     def _read(self) -> Iterator[User]:
         self.header  # noqa: B018 - refuses a foreign file before streaming
-        for item in stream_items(self.path, "users.item"):
-            attributes = {
-                k: [_decode(v) for v in vs] for k, vs in item["attributes"].items()
-            }
-            yield make_user(item["dn"], attributes, forest="")
+        for index, item in enumerate(stream_items(self.path, "users.item")):
+            try:
+                dn, attributes = user_from_json(item)
+            except MalformedUser as error:
+                line = locate(self.path, ("users", index))
+                raise InputError(str(error), path=self.path, line=line) from None
+            yield make_user(dn, attributes, forest="")
+
+
+class MalformedUser(ValueError):
+    """A snapshot user whose shape is not what the format allows."""
+
+
+def user_from_json(item: Any) -> tuple[str, dict[str, list[Value]]]:
+    """A snapshot user's DN and attributes, checked against the format."""
+    if not isinstance(item, dict) or not isinstance(item.get("dn"), str):
+        raise MalformedUser("a user is not an object with a 'dn' string")
+    dn, attributes = item["dn"], item.get("attributes")
+    if not isinstance(attributes, dict):
+        raise MalformedUser(f"user {dn!r}: 'attributes' is missing or not an object")
+    return dn, {name: _values(dn, name, values) for name, values in attributes.items()}
+
+
+def _values(dn: str, name: str, values: Any) -> list[Value]:
+    if not isinstance(values, list):
+        raise MalformedUser(f"user {dn!r}: {name!r} is not a list of values")
+    return [_decode(dn, name, value) for value in values]
+
+
+def _decode(dn: str, name: str, value: Any) -> Value:
+    if isinstance(value, str):
+        return value
+    encoded = value.get("base64") if isinstance(value, dict) else None
+    if isinstance(encoded, str) and len(value) == 1:
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise MalformedUser(f"user {dn!r}: {name!r} holds bad base64") from None
+    shown = json.dumps(value)[:40]
+    raise MalformedUser(
+        f"user {dn!r}: {name!r} holds {shown}; values are strings or "
+        '{"base64": "..."}'
+    )
 
 
 def read_header(path: Path) -> dict[str, Any]:
     """The snapshot's top-level fields other than ``users``."""
     header: dict[str, Any] = {}
-    builder: Any = None
-    key = ""
-    for prefix, event, value in stream_events(path):
-        if prefix == "" and event in {"map_key", "end_map"}:
-            if builder is not None:
-                header[key] = builder.value
-            if event == "end_map" or value == "users":
-                break
-            key, builder = value, ijson.ObjectBuilder()
-        elif builder is not None:
-            builder.event(event, value)
+    events = stream_events(path)
+    for prefix, event, value in events:
+        if prefix != "" or event != "map_key":
+            continue
+        if value in header:
+            line = locate(path, (value,), occurrence=2)
+            raise InputError(f"key {value!r} given twice", path=path, line=line)
+        if value == "users":
+            _check_header(path, header)
+            _check_users_array(path, next(events, ("", "", None))[1])
+            return header
+        header[value] = _value_after(events)
     _check_header(path, header)
-    return header
+    raise InputError('no "users" array in the snapshot', path=path)
+
+
+def _value_after(events: Iterator[tuple[str, str, Any]]) -> Any:
+    """Build the one value whose events come next."""
+    builder = ijson.ObjectBuilder()
+    depth = 0
+    for _prefix, event, value in events:
+        builder.event(event, value)
+        depth += event in {"start_map", "start_array"}
+        depth -= event in {"end_map", "end_array"}
+        if depth == 0:
+            break
+    return builder.value
+
+
+def _check_users_array(path: Path, event: str) -> None:
+    if event != "start_array":
+        line = locate(path, ("users",))
+        raise InputError('"users" is not an array', path=path, line=line)
 
 
 def _check_header(path: Path, header: dict[str, Any]) -> None:
@@ -179,7 +238,7 @@ def _check_header(path: Path, header: dict[str, Any]) -> None:
         raise InputError(
             f'not an entra-rulegen snapshot (no "format": "{SNAPSHOT_FORMAT}")',
             path=path,
-            line=1,
+            line=locate(path, ("format",)) or 1,
         )
     version = header.get("schema_version")
     if not isinstance(version, int) or version > SNAPSHOT_SCHEMA_VERSION:
@@ -187,5 +246,12 @@ def _check_header(path: Path, header: dict[str, Any]) -> None:
             f"snapshot schema_version {version!r} is newer than this tool reads "
             f"({SNAPSHOT_SCHEMA_VERSION}); upgrade entra-rulegen",
             path=path,
-            line=1,
+            line=locate(path, ("schema_version",)) or 1,
         )
+    for key, kind in (("schema", dict), ("forest", str), ("base_dn", str)):
+        if header.get(key) is not None and not isinstance(header[key], kind):
+            raise InputError(
+                f'"{key}" must be {"an object" if kind is dict else "a string"}',
+                path=path,
+                line=locate(path, (key,)),
+            )
