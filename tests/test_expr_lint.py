@@ -9,7 +9,14 @@ import pytest
 from conftest import ROOT
 
 import generator.expressions
-from generator.expressions import ExpressionError, LintFinding, Severity, lint
+from generator.expressions import (
+    ExpressionError,
+    LintFinding,
+    Severity,
+    Value,
+    compile_expression,
+    lint,
+)
 from generator.expressions.lint import schema_types
 from generator.schema import AttributeDef, Schema
 
@@ -255,3 +262,21 @@ def test_schema_types_from_a_schema() -> None:
     ):
         schema.add_attribute(AttributeDef(name, syntax, single_valued=True))
     assert schema_types(schema) == {"member": "ref", "objectguid": "bin", "cn": "str"}
+
+
+def test_contains_finding_names_a_lookalike_that_really_matches() -> None:
+    text = (
+        'IIF(InStr(LCase([userPrincipalName]),"@partners.fabrikam123.org")>0,'
+        '"Guest","Member")'
+    )
+    (found,) = [f for f in usertype(text) if f.id == "UT-CONTAINS"]
+    lookalike = "x@partners.fabrikam123.org.evil.example"
+    assert lookalike in found.message
+    user = {"userprincipalname": [lookalike]}
+    assert compile_expression(text).evaluate(user) == Value(("Guest",))
+    assert found.hint is not None
+    fixed = found.hint.removeprefix("anchor the test at the end: ")
+    anchored = f'IIF({fixed},"Guest","Member")'
+    assert compile_expression(anchored).evaluate(user) == Value(("Member",))
+    partner = {"userprincipalname": ["Ann@Partners.Fabrikam123.org"]}
+    assert compile_expression(anchored).evaluate(partner) == Value(("Guest",))

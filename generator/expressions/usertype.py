@@ -51,10 +51,20 @@ def _contains_tests(tree: n.Expr) -> Iterator[LintFinding]:
             "UT-CONTAINS",
             severity,
             f"{node.name} tests whether the text appears anywhere, not whether it "
-            "ends the value: x@partners.example.com.evil.example matches too",
+            f"ends the value: {_lookalike(needle)} matches too",
             node,
             _suffix_hint(haystack, needle),
         )
+
+
+def _lookalike(needle: n.Expr) -> str:
+    """A value the contains-test accepts although it is not the partner's."""
+    if not isinstance(needle, n.Str) or not needle.value:
+        return "x@partners.example.com.evil.example"
+    text = needle.value.lower()
+    if text.startswith("@"):
+        return f"x{text}.evil.example"
+    return f"x-{text}-x"
 
 
 def _suffix_hint(haystack: n.Expr, needle: n.Expr) -> str:
