@@ -128,9 +128,11 @@ def run_both(env: dict[str, str], repeat: int) -> dict[str, float]:
     return {
         "ldapsearch_s": peer.wall_s,
         "ldapsearch_rss_mb": peer.rss_mb,
+        "ldapsearch_cpu_s": peer.cpu_s,
         "ldapsearch_entries": entries,
         "inspect_s": mine.wall_s,
         "inspect_rss_mb": mine.rss_mb,
+        "inspect_cpu_s": mine.cpu_s,
         "attributes": len(attributes),
     }
 

@@ -273,8 +273,35 @@ def preview(size: int, data: Path) -> list[Row]:
     ]
 
 
+LIVE_PACKAGES = ("samba-ad-dc", "samba-ad-provision", "ldap-utils")
+
+
+def live_tools() -> str:
+    """Install Samba and ldap-utils when missing; a note when that fails.
+
+    Done here, outside the private network namespace, where apt can reach its
+    mirrors (scripts/samba-dc.sh would try from inside and fail).
+    """
+    if all(shutil.which(tool) for tool in ("samba", "ldapsearch", "ldapadd")):
+        return ""
+    if os.geteuid() != 0:
+        return "samba or ldap-utils is missing, and installing them needs root"
+    say(f"installing {' '.join(LIVE_PACKAGES)} with apt")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends"]
+    for attempt in ([], [["apt-get", "update", "-q"]]):
+        for argv in [*attempt, [*install, *LIVE_PACKAGES]]:
+            done = subprocess.run(argv, env=env, capture_output=True, check=False)
+        if done.returncode == 0:
+            return ""
+    return f"apt-get install {' '.join(LIVE_PACKAGES)} failed"
+
+
 def live(data: Path, users: int) -> list[Row]:
     """inspect over LDAP against ldapsearch, on a private lab DC."""
+    missing = live_tools()
+    if missing:
+        return [Row("live inspect", 0, None, "s", "<= 2.0x", False, missing)]
     argv = [*python(), str(HERE / "live.py"), "--data", str(data)]
     argv += ["--users", str(users)]
     if shutil.which("unshare") and os.geteuid() == 0:
