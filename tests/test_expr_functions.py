@@ -427,3 +427,29 @@ def test_trap_is_bit_set_takes_a_mask() -> None:
     assert value("IsBitSet(&HF,8)") is True
     assert value("IsBitSet(&H4,4)") is True
     assert value("IsBitSet(&H3,4)") is False
+
+
+DATE_SHAPES = [
+    ('CDate("20120101230000.0Z")', "2012-01-01 23:00:00"),
+    ('CDate("2013-01-10T16:00:00Z")', "2013-01-10 16:00:00"),
+    ('CDate("1/2/2020 11:05:00 PM")', "2020-01-02 23:05:00"),
+    ('CDate("2013-01-10 4:00 PM +02:30")', "2013-01-10 13:30:00"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), DATE_SHAPES, ids=[t for t, _ in DATE_SHAPES]
+)
+def test_cdate_reads_common_shapes_as_utc(text: str, expected: str) -> None:
+    assert value(f'FormatDateTime({text},"yyyy-MM-dd HH:mm:ss")') == expected
+
+
+def test_format_date_time_custom_fields() -> None:
+    fields = "y yy yyyy M MMM MMMM d ddd h tt"
+    expr = f'FormatDateTime(CDate("2007-03-04 5:06:07 PM"),"{fields}")'
+    assert value(expr) == "7 07 2007 3 Mar March 4 Sun 5 PM"
+    assert value('FormatDateTime(CDate("2007-03-04"),"\'Day\' d")') == "Day 4"
+
+
+def test_cdate_of_an_impossible_date_is_an_error() -> None:
+    assert "CDate" in error('CDate("2020-02-30")').message

@@ -180,7 +180,7 @@ def _field(moment: datetime, token: str) -> str:
 def _number_field(moment: datetime, letter: str, width: int) -> str:
     if letter == "y":
         year = moment.year if width > 2 else moment.year % 100
-        return f"{year:0{max(width, 1 if width == 1 else 2)}d}"
+        return f"{year:0{width}d}"
     if letter == "M" and width >= 3:
         name = calendar.month_name[moment.month]
         return name if width >= 4 else name[:3]
