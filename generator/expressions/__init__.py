@@ -13,7 +13,7 @@ from __future__ import annotations
 from generator.expressions.compiler import Compiled, compile_tree
 from generator.expressions.errors import ExpressionError
 from generator.expressions.findings import LintFinding, Severity
-from generator.expressions.lint import lint
+from generator.expressions.lint import lint, schema_types
 from generator.expressions.nodes import Expr, attributes_read
 from generator.expressions.parser import parse
 from generator.expressions.unparse import unparse
@@ -60,5 +60,6 @@ __all__ = [
     "compile_expression",
     "lint",
     "parse",
+    "schema_types",
     "unparse",
 ]
