@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import REAL_INPUTS
+from lxml import etree
 
 from generator.expressions import (
     ExpressionError,
@@ -134,3 +135,24 @@ def test_c80_plus_on_strings_is_a_blocker() -> None:
     (plus,) = [f for f in lint(MARKED["C80"]["expr"]) if f.id == "EXPR-PLUS-STRING"]
     assert plus.severity is Severity.BLOCKER
     assert plus.hint == "join strings with &"
+
+
+def _export_expressions() -> list[str]:
+    folder = (
+        REAL_INPUTS / "aadconnect-config" / "contoso-pilot" / "SynchronizationRules"
+    )
+    found = []
+    for path in sorted(folder.glob("*.xml")):
+        for element in etree.parse(str(path)).iter("{*}expression", "expression"):
+            if element.text:
+                found.append(element.text)
+    return found
+
+
+def test_every_real_export_expression_parses_and_lints_without_warnings() -> None:
+    expressions = _export_expressions()
+    assert len(expressions) == 391
+    for text in sorted(set(expressions)):
+        parse(text)
+        noisy = [f for f in lint(text) if f.severity is not Severity.INFO]
+        assert noisy == [], text

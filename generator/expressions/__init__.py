@@ -5,7 +5,7 @@ with line, column and hint), ``compile_expression`` turns it into something
 fast to evaluate per user, ``lint`` finds the mistakes that parse but hurt,
 ``attributes_read`` lists the attributes an expression depends on, and
 ``unparse`` writes a tree back as canonical one-line text.
-Facts and sources: ../shared/reference/expressions.md.
+What it accepts and how it evaluates: docs/expressions.md.
 """
 
 from __future__ import annotations
