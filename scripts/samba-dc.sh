@@ -13,7 +13,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LAB=${ENTRA_RULEGEN_LAB:-/tmp/entra-rulegen-lab}
 PY=${ENTRA_RULEGEN_LAB_PYTHON:-$ROOT/.venv/bin/python}
-USERS=${ENTRA_RULEGEN_LAB_USERS:-1200}
+USERS=${ENTRA_RULEGEN_LAB_USERS:-1000}
 REALM=CONTOSO.TEST
 DOMAIN=CONTOSO
 BASE_DN=DC=contoso,DC=test
