@@ -280,3 +280,17 @@ def test_contains_finding_names_a_lookalike_that_really_matches() -> None:
     assert compile_expression(anchored).evaluate(user) == Value(("Member",))
     partner = {"userprincipalname": ["Ann@Partners.Fabrikam123.org"]}
     assert compile_expression(anchored).evaluate(partner) == Value(("Guest",))
+
+
+def test_cut_length_must_match_the_compared_text() -> None:
+    short = (
+        'IIF(Right(LCase([userPrincipalName]),20)="@partners.contoso.com","Guest","M")'
+    )
+    (found,) = [f for f in lint(short) if f.id == "EXPR-LENGTH"]
+    assert found.severity is Severity.BLOCKER
+    assert "never matches" in found.message
+    assert found.hint == 'use Len("@partners.contoso.com") as the length'
+    long = 'Right([upn],Len("@partners.contoso.com.x"))="@partners.contoso.com"'
+    assert "exactly the text" in lint(long)[0].message
+    for fine in ('Left([sAMAccountName], 4) = "AAD_"', 'Mid([a],2,3) <> "abc"', GOOD):
+        assert "EXPR-LENGTH" not in ids(lint(fine)), fine

@@ -16,6 +16,7 @@ from generator.expressions import nodes as n
 from generator.expressions.findings import LintFinding, Severity, finding
 from generator.expressions.parser import parse_syntax
 from generator.expressions.resolve import Resolver
+from generator.expressions.unparse import unparse
 from generator.expressions.usertype import usertype_findings
 from generator.schema import Schema
 
@@ -144,7 +145,53 @@ def _binary(node: n.Binary, types: _Types) -> list[LintFinding]:
             )
         )
     found += _mixing(node)
+    found += _length_mismatch(node)
     return found
+
+
+def _length_mismatch(node: n.Binary) -> list[LintFinding]:
+    """``Right(x, 20) = "@partners.contoso.com"`` (21 characters) never matches."""
+    if node.op not in ("=", "<>"):
+        return []
+    for cut, text in ((node.left, node.right), (node.right, node.left)):
+        if not isinstance(text, n.Str) or not isinstance(cut, n.Call):
+            continue
+        count = _cut_length(cut)
+        if count is not None and count >= 0 and count != len(text.value):
+            return [
+                finding(
+                    "EXPR-LENGTH",
+                    Severity.BLOCKER,
+                    f"{cut.name} takes {count} characters but the text compared "
+                    f"with it has {len(text.value)}: "
+                    + (
+                        "the test never matches"
+                        if count < len(text.value)
+                        else "only a value that is exactly the text matches"
+                    ),
+                    cut,
+                    f"use Len({unparse(text)}) as the length",
+                )
+            ]
+    return []
+
+
+def _cut_length(call: n.Call) -> int | None:
+    """The constant character count of Left/Right/Mid, when there is one."""
+    index = {"Left": 1, "Right": 1, "Mid": 2}.get(call.name)
+    if index is None or len(call.args) <= index:
+        return None
+    count = call.args[index]
+    if isinstance(count, n.Num):
+        return count.value
+    if (
+        isinstance(count, n.Call)
+        and count.name == "Len"
+        and len(count.args) == 1
+        and isinstance(count.args[0], n.Str)
+    ):
+        return len(count.args[0].value)
+    return None
 
 
 _MIXES = (
