@@ -294,3 +294,19 @@ def test_cut_length_must_match_the_compared_text() -> None:
     assert "exactly the text" in lint(long)[0].message
     for fine in ('Left([sAMAccountName], 4) = "AAD_"', 'Mid([a],2,3) <> "abc"', GOOD):
         assert "EXPR-LENGTH" not in ids(lint(fine)), fine
+
+
+def test_folded_value_compared_with_other_case_never_matches() -> None:
+    text = 'IIF(LCase(Trim([employeeType]))="Partner","Guest","Member")'
+    (found,) = [f for f in lint(text) if f.id == "EXPR-CASE-MISMATCH"]
+    assert (found.severity, found.hint, found.column) == (
+        Severity.BLOCKER,
+        'write "partner"',
+        33,
+    )
+    assert compile_expression(text).evaluate({"employeetype": ["Partner"]}) == Value(
+        ("Member",)
+    )
+    assert ids(lint('InStr(UCase([upn]),"@x.com")')) == {"EXPR-CASE-MISMATCH"}
+    assert lint('LCase([a])="x"') == []
+    assert lint('InStr(LCase([a]),"X",1,vbTextCompare)') == []

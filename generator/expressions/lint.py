@@ -17,7 +17,7 @@ from generator.expressions.findings import LintFinding, Severity, finding
 from generator.expressions.parser import parse_syntax
 from generator.expressions.resolve import Resolver
 from generator.expressions.unparse import unparse
-from generator.expressions.usertype import usertype_findings
+from generator.expressions.usertype import folding, string_test, usertype_findings
 from generator.schema import Schema
 
 USERTYPE_TARGETS = frozenset({"usertype"})
@@ -70,7 +70,30 @@ def _semantic_findings(
             found += _parameter(node)
         elif isinstance(node, n.Bool | n.Const):
             found += _constant_case(node)
+        found += _case_mismatch(node)
     return found
+
+
+def _case_mismatch(node: n.Expr) -> list[LintFinding]:
+    """``LCase([x]) = "Partner"`` can never be true."""
+    test = string_test(node)
+    if test is None:
+        return []
+    data, text = test
+    fold = folding(data)
+    folded = {"LCase": text.value.lower(), "UCase": text.value.upper()}.get(fold or "")
+    if folded is None or folded == text.value:
+        return []
+    return [
+        finding(
+            "EXPR-CASE-MISMATCH",
+            Severity.BLOCKER,
+            f"the value passes through {fold} but is compared with "
+            f"{unparse(text)}, which has letters in the other case: it never matches",
+            text,
+            f"write {unparse(n.Str(folded, text.pos))}",
+        )
+    ]
 
 
 def _constant_case(node: n.Bool | n.Const) -> list[LintFinding]:

@@ -94,21 +94,34 @@ def _case_folding(tree: n.Expr) -> Iterator[LintFinding]:
         )
 
 
-def _string_test_subject(node: n.Expr) -> n.Expr | None:
-    """The data side of a string equality or search with letters in the text."""
+def string_test(node: n.Expr) -> tuple[n.Expr, n.Str] | None:
+    """(data side, text) of a case-sensitive string equality or search."""
     if isinstance(node, n.Binary) and node.op in ("=", "<>"):
         for data, text in ((node.left, node.right), (node.right, node.left)):
             if isinstance(text, n.Str) and _has_letters(text.value):
-                return data
+                return data, text
         return None
     if isinstance(node, n.Call) and node.name in _CONTAINS and len(node.args) >= 2:
         options = {a.name for a in node.args[2:] if isinstance(a, n.Enum)}
         needle = node.args[1]
         if options & {"vbTextCompare", "CaseInsensitive"}:
             return None
-        if isinstance(needle, n.Str) and not _has_letters(needle.value):
-            return None
-        return node.args[0]
+        if isinstance(needle, n.Str) and _has_letters(needle.value):
+            return node.args[0], needle
+    return None
+
+
+def _string_test_subject(node: n.Expr) -> n.Expr | None:
+    """The data side of a string test, when the text side is a constant or not."""
+    found = string_test(node)
+    if found is not None:
+        return found[0]
+    if isinstance(node, n.Call) and node.name in _CONTAINS and len(node.args) >= 2:
+        options = {a.name for a in node.args[2:] if isinstance(a, n.Enum)}
+        if not options & {"vbTextCompare", "CaseInsensitive"} and not isinstance(
+            node.args[1], n.Str
+        ):
+            return node.args[0]
     return None
 
 
@@ -122,16 +135,21 @@ def _reads_data(node: n.Expr) -> bool:
     )
 
 
-def _folded(node: n.Expr) -> bool:
-    """Whether letter case has been folded on the way from the data to here."""
+def folding(node: n.Expr) -> str | None:
+    """``LCase`` or ``UCase`` when letter case was folded on the way here."""
     if isinstance(node, n.Call):
         if node.name in _FOLDERS:
-            return True
+            return node.name
         if node.name in _CASE_KEEPING and node.args:
-            return _folded(node.args[0])
+            return folding(node.args[0])
         if node.name == "IIF" and len(node.args) == 3:
-            return _folded(node.args[1]) and _folded(node.args[2])
-    return False
+            then, other = folding(node.args[1]), folding(node.args[2])
+            return then if then == other else None
+    return None
+
+
+def _folded(node: n.Expr) -> bool:
+    return folding(node) is not None
 
 
 def result_leaves(node: n.Expr) -> Iterator[n.Expr]:
