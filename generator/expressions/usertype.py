@@ -191,49 +191,59 @@ def _has_default(node: n.Call) -> bool:
     return any(isinstance(c, n.Bool) and c.value for c in node.args[0::2])
 
 
-def _leaf_problem(leaf: n.Expr) -> LintFinding | None:
-    if isinstance(leaf, n.Str):
-        return _text_result(leaf)
-    if isinstance(leaf, n.Const):
-        if leaf.name == "IgnoreThisFlow":
-            return finding(
-                "UT-IGNORE",
-                Severity.WARNING,
-                "IgnoreThisFlow keeps whatever userType the object already has",
-                leaf,
-                'give a default such as "Member"',
-            )
-        return finding(
-            "UT-NULL-RESULT",
-            Severity.BLOCKER,
-            f"{leaf.name} is a possible result: the object gets no userType "
-            "(Entra export errors on a null userType)",
-            leaf,
-            'give a default such as "Member"',
-        )
-    if isinstance(leaf, n.Call) and leaf.name == "Error":
-        return finding(
-            "UT-ERROR",
-            Severity.BLOCKER,
-            "Error() is a possible result: every user on that path fails to sync",
-            leaf,
-            'return the default "Member" instead',
-        )
-    if isinstance(leaf, n.Attr | n.Param):
-        return finding(
-            "UT-PASSTHROUGH",
-            Severity.BLOCKER,
-            "the result is a stored value as is; anything but Guest or Member fails",
-            leaf,
-            'compare the value and return "Guest" or "Member"',
-        )
-    return finding(
+_LEAF_RULES = {
+    "IgnoreThisFlow": (
+        "UT-IGNORE",
+        Severity.WARNING,
+        "IgnoreThisFlow keeps whatever userType the object already has",
+        'give a default such as "Member"',
+    ),
+    "null": (
+        "UT-NULL-RESULT",
+        Severity.BLOCKER,
+        "{name} is a possible result: the object gets no userType (Entra export "
+        "errors on a null userType)",
+        'give a default such as "Member"',
+    ),
+    "Error": (
+        "UT-ERROR",
+        Severity.BLOCKER,
+        "Error() is a possible result: every user on that path fails to sync",
+        'return the default "Member" instead',
+    ),
+    "stored": (
+        "UT-PASSTHROUGH",
+        Severity.BLOCKER,
+        "the result is a stored value as is; anything but Guest or Member fails",
+        'compare the value and return "Guest" or "Member"',
+    ),
+    "computed": (
         "UT-COMPUTED",
         Severity.WARNING,
         "the result is computed; it cannot be checked to be Guest or Member",
-        leaf,
         'return the literal "Guest" or "Member"',
-    )
+    ),
+}
+
+
+def _leaf_problem(leaf: n.Expr) -> LintFinding | None:
+    if isinstance(leaf, n.Str):
+        return _text_result(leaf)
+    if isinstance(leaf, n.Const) and leaf.name == "CRLF":
+        return _text_result(n.Str("\r\n", leaf.pos))
+    rule, severity, message, hint = _LEAF_RULES[_leaf_kind(leaf)]
+    name = leaf.name if isinstance(leaf, n.Const) else ""
+    return finding(rule, severity, message.format(name=name), leaf, hint)
+
+
+def _leaf_kind(leaf: n.Expr) -> str:
+    if isinstance(leaf, n.Const):
+        return "IgnoreThisFlow" if leaf.name == "IgnoreThisFlow" else "null"
+    if isinstance(leaf, n.Call) and leaf.name == "Error":
+        return "Error"
+    if isinstance(leaf, n.Attr | n.Param):
+        return "stored"
+    return "computed"
 
 
 def _text_result(leaf: n.Str) -> LintFinding | None:
