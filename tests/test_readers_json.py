@@ -217,3 +217,11 @@ def test_ldapdomaindump_entry_that_is_not_an_object_names_its_line(
     with pytest.raises(InputError, match="entry 2") as caught:
         list(open_source(SourceSpec(str(path))).users())
     assert caught.value.line == 3
+
+
+def test_nul_after_the_brace_is_broken_json_not_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "nul.json"
+    path.write_bytes(b'{\x00format": "x",\n"users": []}\n')
+    with pytest.raises(InputError, match="broken JSON") as caught:
+        list(open_source(SourceSpec(str(path))).users())
+    assert caught.value.line == 1

@@ -95,7 +95,7 @@ def broken_json(path: Path, error: Exception) -> InputError:
             message = "undecodable bytes: JSON must be UTF-8"
             return InputError(message, path=path, line=number)
     try:
-        json.loads(data)
+        json.loads(data.decode("utf-8"))  # bytes would let json guess UTF-16
     except json.JSONDecodeError as decode_error:
         message = f"broken JSON: {decode_error.msg}"
         return InputError(message, path=path, line=decode_error.lineno)
