@@ -17,6 +17,7 @@ from generator.errors import RulegenError
 _PS_QUOTES = "'\u2018\u2019\u201a\u201b"
 _PS_QUOTE_RE = re.compile(f"([{_PS_QUOTES}])")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_EXPR_UNESCAPABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A lone surrogate (JSON "\\ud800" decodes to one) has no UTF-8 form.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
@@ -52,8 +53,12 @@ _EXPR_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"
 
 
 def expression_literal(value: str) -> str:
-    """A sync-expression string literal (backslash escapes) for ``value``."""
-    if _CONTROL_RE.search(value):
+    """A sync-expression string literal (backslash escapes) for ``value``.
+
+    Tab, line feed and carriage return have escapes (``\\t``, ``\\n``, ``\\r``);
+    other control characters have none and are refused.
+    """
+    if _EXPR_UNESCAPABLE_RE.search(value):
         raise UnrepresentableValue(
             "a sync expression string", value, "it holds a control character"
         )
