@@ -12,6 +12,7 @@ from generator.inventory import (
 )
 from generator.model import SourceSpec, User
 from generator.readers import open_source
+from generator.readers.entries import parent_dn, split_dn
 from generator.readers.schema_file import read_schema
 from generator.schema import AttributeDef, ClassDef, Schema
 
@@ -136,3 +137,14 @@ def test_sample_inventory_matches_how_it_was_made() -> None:
     assert 0 < inventory.disabled < 20
     ext1 = inventory.attributes[0]
     assert ext1.users_with_value > 200  # the spare attribute already in use
+
+
+def test_split_dn_keeps_escapes() -> None:
+    assert split_dn("CN=Smith\\, John , OU=Staff,DC=x") == [
+        "CN=Smith\\, John",
+        "OU=Staff",
+        "DC=x",
+    ]
+    assert split_dn("CN=n,OU=\\ ,DC=x") == ["CN=n", "OU=\\ ", "DC=x"]
+    assert split_dn("CN=a\\\\ ,DC=x") == ["CN=a\\\\", "DC=x"]  # an escaped backslash
+    assert parent_dn("CN=n,OU=\\ ,DC=x") == "OU=\\ ,DC=x"
