@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import DATA, ROOT, SAMPLES
@@ -80,3 +81,17 @@ def test_data_file_is_our_json_form() -> None:
     data = json.loads((data_dir() / DEFAULT_SCHEMA_FILE).read_text(encoding="utf-8"))
     assert data["schema_version"] == 1
     assert data["origin"] == "bundled"
+
+
+def test_conversion_script_reproduces_the_bundled_file(
+    tmp_path: Path, real_inputs: Path
+) -> None:
+    out = tmp_path / "default_schema.json"
+    pas = real_inputs / "ad-exports" / "ldapsearch-samba-schema.ldif"
+    script = ROOT / "scripts" / "convert_default_schema.py"
+    subprocess.run(
+        [sys.executable, str(script), "--pas-from", str(pas), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    assert out.read_bytes() == (data_dir() / DEFAULT_SCHEMA_FILE).read_bytes()
