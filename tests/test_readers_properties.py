@@ -8,11 +8,15 @@ import io
 import tempfile
 from pathlib import Path
 
+from conftest import DATA, SAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.errors import InputError
 from generator.model import SourceSpec, User
 from generator.readers import open_source
+from generator.readers.ldif_feed import Unusual
+from generator.readers.ldif_file import _careful_records, _fast_records
 
 # Text an attribute value can hold: no NUL, no surrogates (not encodable).
 TEXT = st.text(
@@ -78,3 +82,57 @@ def test_csv_round_trip(values: list[str], encoding: str) -> None:
     (user,) = read_back(buffer.getvalue(), ".csv", encoding)
     for index, value in enumerate(values, 1):
         assert user.values(f"extensionAttribute{index}") == (value,)
+
+
+def careful_and_fast(path: Path) -> tuple[object, object]:
+    """What each LDIF path makes of a file: its records, or the error it raises."""
+    outcomes: list[object] = []
+    for read in (_careful_records, _fast_records):
+        try:
+            outcomes.append(list(read(path)))
+        except (Unusual, ValueError, IndexError) as error:
+            outcomes.append(type(error))
+        except InputError as error:
+            outcomes.append(str(error))
+    return outcomes[0], outcomes[1]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    values=st.lists(st.tuples(NAMES, TEXT), min_size=1, max_size=5),
+    width=st.integers(min_value=20, max_value=90),
+    damage=st.sampled_from(["", " ", "=", "!", "\n-\n", "\n\n", "x:: A=B\n", ":"]),
+    where=st.integers(min_value=0, max_value=400),
+)
+def test_fast_path_agrees_with_the_careful_path(
+    values: list[tuple[str, str]], width: int, damage: str, where: int
+) -> None:
+    lines = ["dn: CN=u1,OU=Staff,DC=x,DC=example", "objectClass: user"]
+    lines += [ldif_line(name, value, width) for name, value in values]
+    text = "\n".join(lines) + "\n"
+    cut = min(where, len(text))
+    text = text[:cut] + damage + text[cut:]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "users.ldf"
+        path.write_text(text, encoding="utf-8")
+        careful, fast = careful_and_fast(path)
+    # Where the fast path stops, read_records asks the careful path; what it
+    # does read must be exactly what the careful path reads.
+    if isinstance(fast, list):
+        assert fast == careful
+
+
+def test_fast_path_reads_every_shipped_and_real_export(real_inputs: Path) -> None:
+    exports = real_inputs / "ad-exports"
+    paths = [
+        exports / "ldapsearch-samba-users.ldif",
+        exports / "ldapsearch-samba-schema.ldif",
+        SAMPLES / "alderbrook-users.ldf",
+        SAMPLES / "alderbrook-schema.ldf",
+        DATA / "readers" / "ldifde-ansi.ldf",
+        DATA / "readers" / "ldifde-unicode.ldf",
+    ]
+    for path in paths:
+        careful, fast = careful_and_fast(path)
+        assert isinstance(fast, list), path  # no fallback on well-formed files
+        assert fast == careful, path

@@ -12,7 +12,6 @@ from __future__ import annotations
 import binascii
 import io
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,25 +19,18 @@ from typing import NamedTuple
 
 import ldif
 
+from generator.console import log
 from generator.errors import InputError
 from generator.model import BINARY_ATTRIBUTES, User, Value
 from generator.readers.base import FileSource
 from generator.readers.entries import is_user_record, make_user
-from generator.readers.textlines import text_lines
+from generator.readers.ldif_feed import ATTRIBUTE_NAME, RESULT_KEYS, Feed, Unusual
+from generator.readers.textlines import text_lines, utf8_byte_lines
 
 # The parser runs lenient (strict=False) because this module checks the structure
 # itself; its complaints about unusual DNs would otherwise reach stderr raw.
 logging.getLogger("ldif").addHandler(logging.NullHandler())
 logging.getLogger("ldif").propagate = False
-
-# RFC 2849 AttributeDescription: a name or an OID, then ;options (AD adds
-# ;range=0-1499 to long multi-valued attributes).
-_ATTRIBUTE_NAME = re.compile(
-    r"^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)*)(?:;[A-Za-z0-9=*.-]+)*$"
-)
-
-# Lines of ldapsearch's result summary, which it prints as records without dn.
-_RESULT_KEYS = frozenset({"search", "result", "ref", "control", "pagedresults", "text"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +66,36 @@ class LdifSource(FileSource):
 
 
 def read_records(path: Path) -> Iterator[Record]:
-    """Every entry of an LDIF file, one at a time."""
+    """Every entry of an LDIF file, one at a time.
+
+    The fast path (one parser over the file) does the work; at the first line
+    it does not vouch for, the careful path reads the file again, raises the
+    error with its line, or goes on from the record the fast path reached.
+    """
+    done = 0
+    try:
+        for record in _fast_records(path):
+            yield record
+            done += 1
+        return
+    except (Unusual, ValueError, IndexError):
+        log.debug("%s: careful read from record %d", path, done + 1)
+    for index, record in enumerate(_careful_records(path)):
+        if index >= done:
+            yield record
+
+
+def _fast_records(path: Path) -> Iterator[Record]:
+    feed = Feed(utf8_byte_lines(path))
+    parser = ldif.LDIFParser(feed, encoding=None, strict=False)
+    for dn, entry in parser.parse():
+        if dn is not None:  # None: ldapsearch's result summary
+            entry.pop("changetype", None)
+            yield Record(dn, dict(entry), feed.dn_lines.popleft())
+
+
+def _careful_records(path: Path) -> Iterator[Record]:
+    """Check every logical line, then let the parser read one record at a time."""
     for block in _blocks(path):
         record = _parse_block(path, block)
         if record is not None:
@@ -150,7 +171,7 @@ def _dn_line(path: Path, lines: list[_Line], dns: list[_Line]) -> _Line | None:
     """The record's one ``dn:`` line; None for ldapsearch's result summary."""
     if not dns:
         names = {line.text.split(":", 1)[0].lower() for line in lines}
-        if names <= _RESULT_KEYS | {"version"}:
+        if names <= RESULT_KEYS | {"version"}:
             return None
         raise InputError(
             "record does not start with 'dn:'", path=path, line=lines[0].number
@@ -170,7 +191,7 @@ def _checked_name(path: Path, line: _Line) -> str:
     if not colon:
         what = "truncated record" if not line.complete else "line has no ':'"
         raise InputError(f"{what}: {line.text[:40]!r}", path=path, line=line.number)
-    if not _ATTRIBUTE_NAME.match(name):
+    if not ATTRIBUTE_NAME.match(name):
         raise InputError(
             f"{name[:40]!r} is not an attribute name (RFC 2849)",
             path=path,

@@ -59,19 +59,39 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
             yield from _wide_lines(path, raw, codec)
 
 
+def utf8_byte_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Like :func:`text_lines`, but each line as UTF-8 bytes (checked, never
+    decoded twice for a file that is UTF-8 already)."""
+    with open_binary(path) as raw:
+        codec, bom = sniff_encoding(raw.read(4))
+        raw.seek(bom)
+        if codec != "utf-8":
+            for number, text in _wide_lines(path, raw, codec):
+                yield number, text.encode("utf-8")
+            return
+        for number, line in enumerate(raw, 1):
+            if not line.isascii():
+                _decoded(path, number, line)
+            yield number, line
+
+
+def _decoded(path: Path, number: int, line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"undecodable byte 0x{line[error.start]:02x} at column "
+            f"{error.start + 1}: the file is neither UTF-8 nor UTF-16; "
+            "export it as Unicode (ldifde -u, csvde -u, "
+            "Export-Csv -Encoding UTF8)",
+            path=path,
+            line=number,
+        ) from None
+
+
 def _utf8_lines(path: Path, raw: BinaryIO) -> Iterator[tuple[int, str]]:
     for number, line in enumerate(raw, 1):
-        try:
-            yield number, line.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InputError(
-                f"undecodable byte 0x{line[error.start]:02x} at column "
-                f"{error.start + 1}: the file is neither UTF-8 nor UTF-16; "
-                "export it as Unicode (ldifde -u, csvde -u, "
-                "Export-Csv -Encoding UTF8)",
-                path=path,
-                line=number,
-            ) from None
+        yield number, _decoded(path, number, line)
 
 
 def _wide_lines(path: Path, raw: BinaryIO, codec: str) -> Iterator[tuple[int, str]]:
