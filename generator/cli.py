@@ -22,7 +22,12 @@ class RulegenGroup(TyperGroup):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta[options.RAW_ARGS_KEY] = list(args)
-        return super().parse_args(ctx, args)
+        rest = super().parse_args(ctx, args)
+        at = _command_index(args)  # the global options are all flags
+        command = self.get_command(ctx, args[at]) if at < len(args) else None
+        if command is not None:
+            _refuse_repeated_options(command, args[at + 1 :])
+        return rest
 
     def main(  # type: ignore[override]
         self,
@@ -39,8 +44,10 @@ class RulegenGroup(TyperGroup):
                 argv, prog_name or "entra-rulegen", complete_var, False, **extra
             )
         except click.exceptions.Abort:
-            err.print("entra-rulegen: interrupted", markup=False)
             code = EXIT_INTERRUPTED
+        except click.UsageError as error:
+            _show_usage_error(error)
+            code = error.exit_code
         except click.ClickException as error:
             error.show(file=sys.stderr)
             code = error.exit_code
@@ -58,9 +65,34 @@ class RulegenGroup(TyperGroup):
                 markup=False,
             )
             code = 1
+        if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a quiet Exit(130)
+            err.print("entra-rulegen: interrupted; nothing was written", markup=False)
         if not standalone_mode:
             return code
         sys.exit(code or 0)
+
+
+def _show_usage_error(error: click.UsageError) -> None:
+    """The same one-line shape as every other error, then where to read more."""
+    err.print(f"entra-rulegen: error: {error.format_message()}", markup=False)
+    if error.ctx is not None:
+        err.print(f"Try '{error.ctx.command_path} --help'.", markup=False)
+
+
+def _refuse_repeated_options(command: click.Command, args: list[str]) -> None:
+    """An option that takes one value, given twice, is a mistake; click keeps the last.
+
+    ``--marker a --marker b`` must not silently mean ``b``.
+    """
+    for param in command.params:
+        if not isinstance(param, click.Option) or param.multiple:
+            continue
+        if param.is_flag or param.count:
+            continue
+        names = param.opts
+        given = [a for a in args if a in names or a.split("=", 1)[0] in names]
+        if len(given) > 1:
+            raise click.UsageError(f"{names[0]} may be given only once", None)
 
 
 def _command_index(argv: list[str]) -> int:

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from conftest import run_cli
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT, run_cli
 
 from generator import __version__
 from generator.commands.options import pair_sources
@@ -36,3 +42,41 @@ def test_schema_before_any_source_is_refused() -> None:
         assert "--schema" in str(error)
     else:
         raise AssertionError("expected a usage error")
+
+
+def test_an_option_given_twice_is_refused() -> None:
+    result = run_cli(
+        "validate", "--source", "x.ldf", "--marker", "ou:a", "--marker=ou:b"
+    )
+    assert result.code == 2
+    assert "--marker may be given only once" in result.stderr
+
+
+def test_usage_errors_read_like_every_other_error() -> None:
+    result = run_cli("inspect", "--page-size", "5000")
+    assert result.code == 2
+    assert result.stderr.startswith("entra-rulegen: error: ")
+    assert "Try 'entra-rulegen inspect --help'." in result.stderr
+
+
+def test_ctrl_c_exits_130_and_says_so(tmp_path: Path) -> None:
+    big = tmp_path / "big.ldf"
+    with big.open("w", encoding="utf-8") as out:
+        for n in range(400_000):
+            out.write(
+                f"dn: CN=u{n},OU=Staff,DC=example,DC=test\\nobjectClass: user\\n"
+                f"sAMAccountName: u{n}\\nuserPrincipalName: u{n}@example.test\\n\\n"
+            )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "inspect", "--source", str(big)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted" in stderr
+    assert "Traceback" not in stderr
