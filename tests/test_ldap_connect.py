@@ -245,10 +245,6 @@ TARGET = reader.Target("ldaps", "dc1.contoso.com", 636)
             ),
             "the certificate names 'DC7.corp.example', not the address used",
         ),
-        (
-            LDAPSessionTerminatedByServerError("session terminated by server"),
-            "closed the connection during the bind",
-        ),
         (LDAPSocketOpenError("invalid server address"), "host name does not resolve"),
         (
             LDAPSocketOpenError(

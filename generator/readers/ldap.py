@@ -109,6 +109,13 @@ _BIND_DATA = {
 Entry = dict[str, list[bytes]]
 Connector = Callable[[], Connection]
 Scope = Literal["BASE", "LEVEL", "SUBTREE"]
+Phase = Literal["connect", "StartTLS", "bind", "search"]
+PHASE_NAMES: dict[Phase, str] = {
+    "connect": "the connection",
+    "StartTLS": "StartTLS",
+    "bind": "the bind",
+    "search": "the search",
+}
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,9 @@ class Target:
 
     @property
     def address(self) -> str:
-        return f"{self.host}:{self.port}"
+        """``host:port``, with an IPv6 address in brackets as in a URL."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
 
 
 def open_ldap(spec: SourceSpec, live: LiveOptions) -> LdapSource:
@@ -229,33 +238,61 @@ def connect(target: Target, live: LiveOptions) -> Connection:
         return_empty_attributes=False,
         **credentials(target, live),
     )
-    try:
-        with warnings.catch_warnings():
-            # ldap3 2.9.1 checks the certificate's name with ssl.match_hostname,
-            # deprecated since Python 3.7 (from 3.12 on it uses its own copy).
-            warnings.filterwarnings("ignore", "ssl.match_hostname", DeprecationWarning)
-            # ldap3's Kerberos channel binding parses the DC's certificate, and
-            # cryptography warns about odd ones (Samba's has a negative serial).
-            warnings.filterwarnings("ignore", "Parsed a serial number", Warning)
-            conn.open()
-            if not target.use_ssl and not live.no_tls and not conn.start_tls():
-                raise DirectoryError(
-                    "StartTLS was refused; use ldaps:// instead", host=target.address
-                )
-            bound = conn.bind()
-    except LDAPException as error:
-        raise connect_error(target, live, error) from None
-    except Exception as error:
-        if not type(error).__module__.startswith("gssapi"):
-            raise
-        raise kerberos_error(target, error) from None
+    with warnings.catch_warnings():
+        # ldap3 2.9.1 checks the certificate's name with ssl.match_hostname,
+        # deprecated since Python 3.7 (from 3.12 on it uses its own copy).
+        warnings.filterwarnings("ignore", "ssl.match_hostname", DeprecationWarning)
+        # ldap3's Kerberos channel binding parses the DC's certificate, and
+        # cryptography warns about odd ones (Samba's has a negative serial).
+        warnings.filterwarnings("ignore", "Parsed a serial number", Warning)
+        _step(target, live, "connect", conn.open)
+        secure = not target.use_ssl and not live.no_tls
+        if secure and not _step(target, live, "StartTLS", conn.start_tls):
+            raise DirectoryError(
+                "StartTLS was refused; use ldaps:// instead", host=target.address
+            )
+        bound = _step(target, live, "bind", conn.bind)
     # ldap3 keeps the password only to bind again; it must not outlive the bind.
     conn.password = None
     if not bound:
         result = dict(conn.result)
-        conn.unbind()
+        _quiet_unbind(conn)
         raise bind_error(target, live, result)
     return conn
+
+
+def _step(
+    target: Target, live: LiveOptions, phase: Phase, call: Callable[[], Any]
+) -> Any:
+    """Run one ldap3 step; whatever it raises becomes a line naming the phase.
+
+    ldap3 lets its ASN.1 decoder's KeyError or IndexError through when the
+    peer is no LDAP server, so anything, not only LDAPException, is caught.
+    """
+    try:
+        return call()
+    except DirectoryError:
+        raise
+    except LDAPException as error:
+        raise connect_error(target, live, error, phase) from None
+    except Exception as error:
+        if type(error).__module__.startswith("gssapi"):
+            raise kerberos_error(target, error) from None
+        if phase == "connect":  # nothing was read yet: no answer to blame
+            kind = type(error).__name__
+            raise DirectoryError(
+                f"cannot connect ({kind})", host=target.address
+            ) from None
+        raise not_ldap(target, error) from None
+
+
+def not_ldap(target: Target, error: BaseException) -> DirectoryError:
+    """An answer ldap3 could not decode: the peer speaks another protocol.
+
+    Only the exception's type is logged: its text may quote what was sent.
+    """
+    logger.debug("undecodable answer: %s", type(error).__name__)
+    return DirectoryError("did not answer as an LDAP server", host=target.address)
 
 
 def make_tls(live: LiveOptions) -> Tls | None:
@@ -297,7 +334,7 @@ def credentials(target: Target, live: LiveOptions) -> dict[str, Any]:
 
 
 def connect_error(
-    target: Target, live: LiveOptions, error: LDAPException
+    target: Target, live: LiveOptions, error: LDAPException, phase: Phase = "bind"
 ) -> DirectoryError:
     """A failure to open, secure or bind, named the way an admin can act on."""
     text = str(error)
@@ -312,21 +349,36 @@ def connect_error(
             host=target.address,
         )
     if kind == "LDAPSessionTerminatedByServerError":
-        return DirectoryError(
-            "the DC closed the connection during the bind (a DC that does not "
-            "offer this bind method, such as Samba with --auth ntlm)",
-            host=target.address,
-        )
+        return DirectoryError(closed_during(phase, live), host=target.address)
     if "invalid server address" in text:
         return DirectoryError(
             "cannot connect: the host name does not resolve", host=target.address
         )
     if isinstance(error, LDAPCommunicationError):
         return DirectoryError(
-            f"cannot connect to port {target.port}: {socket_reason(text)}",
+            f"cannot connect to port {target.port}: {socket_reason(text)}"
+            + ("" if phase == "connect" else f" (during {PHASE_NAMES[phase]})"),
             host=target.address,
         )
-    return DirectoryError(f"bind failed: {kind}", host=target.address)
+    return DirectoryError(f"{PHASE_NAMES[phase]} failed: {kind}", host=target.address)
+
+
+def closed_during(phase: Phase, live: LiveOptions) -> str:
+    """The peer hung up without an answer: what that means at each step.
+
+    A DC answers a StartTLS it cannot do with an error result, never by
+    closing; only the NTLM ("Sicily") bind is known to be dropped by Samba.
+    """
+    if phase == "bind" and live.auth == "ntlm":
+        return (
+            "the DC closed the connection during the bind (a DC that does not "
+            "offer this bind method, such as Samba with --auth ntlm)"
+        )
+    if phase in ("StartTLS", "bind"):
+        return "did not answer as an LDAP server (it closed the connection at the " + (
+            "StartTLS request, before any bind)" if phase == "StartTLS" else "bind)"
+        )
+    return f"the server closed the connection during {PHASE_NAMES[phase]}"
 
 
 def kerberos_error(target: Target, error: Exception) -> DirectoryError:
@@ -558,7 +610,7 @@ class LdapSource:
                     paged_size=self.live.page_size if scope != BASE else None,
                     paged_cookie=cookie,
                 )
-            except LDAPException as error:
+            except Exception as error:  # the decoder's own errors too: see _step
                 raise search_broken(self.target, error, count) from None
             result = dict(conn.result)
             if result.get("result") != 0:
@@ -653,14 +705,15 @@ def search_error(
     )
 
 
-def search_broken(target: Target, error: LDAPException, count: int) -> DirectoryError:
+def search_broken(target: Target, error: Exception, count: int) -> DirectoryError:
     """The search stopped without a result code: never a shorter result."""
     kind = type(error).__name__
-    why = (
-        f"the connection failed ({kind})"
-        if isinstance(error, LDAPCommunicationError)
-        else f"the search could not go on ({kind})"
-    )
+    if isinstance(error, LDAPCommunicationError):
+        why = f"the connection failed ({kind})"
+    elif isinstance(error, LDAPException):
+        why = f"the search could not go on ({kind})"
+    else:
+        why = f"the DC's answer could not be decoded ({kind})"
     return DirectoryError(
         f"scan incomplete after {count} entries: {why}", host=target.address
     )
@@ -751,7 +804,7 @@ def _texts(raw: Entry) -> dict[str, list[str]]:
 
 
 def _quiet_unbind(conn: Connection) -> None:
-    with suppress(LDAPException):  # the socket may already be gone
+    with suppress(Exception):  # the socket may already be gone, or never spoke LDAP
         conn.unbind()
 
 
