@@ -16,7 +16,6 @@ import pytest
 from conftest import run_cli
 from ldap3 import MOCK_SYNC, NTLM, SIMPLE, Connection
 from ldap3.core.exceptions import (
-    LDAPSessionTerminatedByServerError,
     LDAPSocketOpenError,
     LDAPStartTLSError,
 )
