@@ -65,6 +65,7 @@ from generator.validate import (
     CONFIG_MARKER_READ,
     EXPRESSION_LINT,
     MARKER_EMPLOYEES_GUEST,
+    DesignatedValues,
     MarkerChecks,
     class_findings,
     config_findings,
@@ -189,6 +190,7 @@ class _Context:
     live: LiveOptions
     attributes: tuple[str, ...]
     current: CurrentState | None = None
+    designated: DesignatedValues | None = None  # designate: today's values
 
 
 def analyse(
@@ -221,6 +223,7 @@ def analyse(
         sources.live,
         _attributes(criteria, marker),
         CurrentState.read(current) if current else None,
+        designated=DesignatedValues.of(marker),
     )
     survey = _survey(context)
     markers = propose(survey.tally, schemas, configuration) if criteria.given else []
@@ -323,10 +326,11 @@ class _Survey:
     classes: dict[str, dict[str, int]] = field(default_factory=dict)
     out: dict[str, dict[str, int]] = field(default_factory=dict)
     partners_out: dict[str, Examples] = field(default_factory=dict)
+    designated: DesignatedValues | None = None
 
 
 def _survey(context: _Context) -> _Survey:
-    survey = _Survey()
+    survey = _Survey(designated=context.designated)
     for forest in context.forests:
         name = forest.name
         classes = survey.classes.setdefault(name, {})
@@ -341,6 +345,8 @@ def _survey(context: _Context) -> _Survey:
                 continue
             survey.in_scope[name] = survey.in_scope.get(name, 0) + 1
             survey.tally.add(user, is_partner)
+            if survey.designated is not None:
+                survey.designated.add(user, identity(user))
             if not context.criteria.given:
                 survey.suggest.add(user)
             if is_partner:
@@ -398,7 +404,7 @@ def _candidate(
         for forest in forests
         for f in schema_findings(forest.name, forest.schema, marker)
     ]
-    own += designated_value_findings(marker, survey.tally)
+    own += designated_value_findings(marker, survey.tally, survey.designated)
     conflicts: list[str] = []
     if configuration is not None:
         reads = config_findings(configuration, marker, (), None, 0)
@@ -490,7 +496,7 @@ def _findings(
     if marker is not None:
         for forest in context.forests:
             found += schema_findings(forest.name, forest.schema, marker)
-        found += designated_value_findings(marker, survey.tally)
+        found += designated_value_findings(marker, survey.tally, survey.designated)
         found += lint_problems(marker)
         for run in runs.values():
             found += outcome_findings(marker, _checks(run, criteria.given))

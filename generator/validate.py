@@ -10,16 +10,18 @@ Each function here answers one question and returns its findings; the facade
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generator.connect import conflicts
 from generator.connect.model import Configuration, Direction
 from generator.errors import UsageError
 from generator.expressions import LintFinding
 from generator.marker import Finding, Marker, Severity
+from generator.model import User, display_value
 from generator.partners import PartnerCriteria, Suggestion
-from generator.recommend import FeatureTally
+from generator.recommend import USER_TYPE_VALUES, FeatureTally
 from generator.schema import Schema
+from generator.strategies import normalise_value
 from generator.tally import Examples
 
 PARTNERS_NOT_GIVEN = "ERG-PARTNERS-NOT-GIVEN"
@@ -33,6 +35,7 @@ SCHEMA_NOT_STRING = "ERG-SCHEMA-NOT-STRING"
 SCHEMA_NOT_ON_USER = "ERG-SCHEMA-NOT-ON-USER"
 SCHEMA_BUNDLED = "ERG-SCHEMA-BUNDLED"
 MARKER_JUNK = "ERG-MARKER-JUNK"
+MARKER_PROTECTED = "ERG-MARKER-PROTECTED"
 MARKER_VARIANTS = "ERG-MARKER-VARIANTS"
 MARKER_EMPLOYEES_GUEST = "ERG-MARKER-EMPLOYEES-GUEST"
 MARKER_PARTNERS_MISSED = "ERG-MARKER-PARTNERS-MISSED"
@@ -231,10 +234,188 @@ def _attribute_fit(forest: str, schema: Schema, name: str) -> list[Finding]:
 # --- the marker's values ----------------------------------------------------
 
 
-def designated_value_findings(marker: Marker, tally: FeatureTally) -> list[Finding]:
-    """A designated attribute must be empty or hold only Guest/Member variants."""
+# What sign-in, the sync engine (anchor, join, scope), Exchange addressing or
+# access control read: stamping Guest/Member over any of them breaks accounts.
+PROTECTED_ATTRIBUTES = frozenset(
+    name.lower()
+    for name in (
+        "userPrincipalName",
+        "sAMAccountName",
+        "mail",
+        "proxyAddresses",
+        "mailNickname",
+        "targetAddress",
+        "legacyExchangeDN",
+        "displayName",
+        "givenName",
+        "sn",
+        "initials",
+        "middleName",
+        "cn",
+        "name",
+        "distinguishedName",
+        "dn",
+        "objectGUID",
+        "objectSid",
+        "sIDHistory",
+        "mS-DS-ConsistencyGuid",
+        "msExchMailboxGuid",
+        "employeeID",
+        "employeeNumber",
+        "userAccountControl",
+        "accountExpires",
+        "pwdLastSet",
+        "primaryGroupID",
+        "member",
+        "memberOf",
+        "manager",
+        "directReports",
+        "objectClass",
+        "objectCategory",
+        "adminDescription",
+        "isCriticalSystemObject",
+        "servicePrincipalName",
+        "altSecurityIdentities",
+        "userCertificate",
+        "userWorkstations",
+        "msDS-AllowedToDelegateTo",
+        "msExchRecipientTypeDetails",
+        "msExchHideFromAddressLists",
+    )
+)
+DISTINCT_SHOWN = 10  # distinct values a finding lists, with their users
+
+
+def protected_findings(marker: Marker) -> list[Finding]:
+    """A designate marker may not stamp an attribute that names or secures users."""
+    name = marker.designated_attribute
+    if name is None or name.lower() not in PROTECTED_ATTRIBUTES:
+        return []
+    return [
+        _finding(
+            MARKER_PROTECTED,
+            "blocker",
+            f"{name} cannot be a designated marker: sign-in, sync or access "
+            "control rely on it",
+            f"Stamping Guest/Member into {name} would overwrite every in-scope "
+            "user's value. Designate a spare single-valued attribute instead "
+            "(msDS-cloudExtensionAttribute1..20, extensionAttribute1..15), or "
+            "derive the marker with upn-suffix:, ou: or attribute:.",
+        )
+    ]
+
+
+@dataclass
+class DesignatedValues:
+    """Pass one's view of a designated attribute: every value it holds today,
+    with the users holding it, so a finding can name them.
+
+    The candidate attributes are counted by :class:`FeatureTally` already; an
+    admin may designate any attribute, so the chosen one is counted here.
+    """
+
+    attribute: str
+    junk: Examples = field(default_factory=Examples)  # users
+    variants: Examples = field(default_factory=Examples)  # users
+    values: dict[str, Examples] = field(default_factory=dict)  # raw value -> users
+    more_values: int = 0  # users holding a value beyond the ones kept
+
+    @classmethod
+    def of(cls, marker: Marker | None) -> DesignatedValues | None:
+        if marker is None or marker.designated_attribute is None:
+            return None
+        return cls(marker.designated_attribute)
+
+    def add(self, user: User, who: str) -> None:
+        texts = [
+            display_value(self.attribute, v).strip()
+            for v in user.values(self.attribute)
+        ]
+        texts = [t for t in texts if t]
+        odd = [t for t in texts if normalise_value(t) not in USER_TYPE_VALUES]
+        if odd:
+            self.junk.add(who)
+        elif any(t not in ("Guest", "Member") for t in texts):
+            self.variants.add(who)
+        for text in dict.fromkeys(odd or [t for t in texts if t not in _EXACT]):
+            self._value(text, who)
+
+    def _value(self, text: str, who: str) -> None:
+        if text in self.values or len(self.values) < 1_000:
+            self.values.setdefault(text, Examples(limit=3)).add(who)
+        else:
+            self.more_values += 1
+
+    def shown(self, *, junk: bool) -> str:
+        """The distinct values of one kind, most users first, with example users."""
+        chosen = [
+            (v, e)
+            for v, e in self.values.items()
+            if (normalise_value(v) not in USER_TYPE_VALUES) == junk
+        ]
+        chosen.sort(key=lambda ve: (-ve[1].count, ve[0]))
+        parts = [
+            f"{v!r} ({e.count}) held by {', '.join(e.items)}"
+            for v, e in chosen[:DISTINCT_SHOWN]
+        ]
+        if len(chosen) > DISTINCT_SHOWN:
+            parts.append(f"and {len(chosen) - DISTINCT_SHOWN} more distinct values")
+        if junk and self.more_values:
+            parts.append(f"{self.more_values} more users with further values")
+        return "; ".join(parts)
+
+
+_EXACT = ("Guest", "Member")
+
+
+def designated_value_findings(
+    marker: Marker, tally: FeatureTally, seen: DesignatedValues | None = None
+) -> list[Finding]:
+    """A designated attribute must be empty or hold only Guest/Member variants.
+
+    ``seen`` is pass one's count of the attribute with example users; without
+    it the candidate attributes' counts in ``tally`` are used.
+    """
     if marker.designated_attribute is None:
         return []
+    found = protected_findings(marker)
+    name = marker.designated_attribute
+    if seen is not None and seen.attribute.lower() == name.lower():
+        return found + _seen_findings(seen)
+    return found + _tally_findings(marker, tally)
+
+
+def _seen_findings(seen: DesignatedValues) -> list[Finding]:
+    name = seen.attribute
+    found = []
+    if seen.junk:
+        found.append(
+            _finding(
+                MARKER_JUNK,
+                "blocker",
+                f"{name} already holds values other than Guest/Member",
+                f"Something else uses it: {seen.shown(junk=True)}. Stamping would "
+                "overwrite them; pick another attribute or clear these first.",
+                seen.junk,
+            )
+        )
+    if seen.variants:
+        found.append(
+            _finding(
+                MARKER_VARIANTS,
+                "warning",
+                f"{name} holds Guest/Member spelt differently",
+                f"{seen.shown(junk=False)}. The rule trims and lower-cases the "
+                "value, so they count; the stamping script writes the exact "
+                "spelling.",
+                seen.variants,
+            )
+        )
+    return found
+
+
+def _tally_findings(marker: Marker, tally: FeatureTally) -> list[Finding]:
+    assert marker.designated_attribute is not None
     use = tally.use(marker.designated_attribute)
     found = []
     if use.junk:

@@ -425,3 +425,63 @@ def test_partners_the_rule_does_not_see(tmp_path: Path) -> None:
     assert found.severity == "warning" and found.count == 1
     assert found.examples[0].startswith("wb@partners.contoso.com (adminDescription")
     assert analysis.partners.count == 2
+
+
+# --- designated attributes that must not be stamped -------------------------------
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    ["userPrincipalName", "sAMAccountName", "mail", "displayName", "employeeNumber"],
+)
+def test_identity_attributes_are_refused_as_designated_markers(
+    tmp_path: Path, attribute: str
+) -> None:
+    analysis = run(
+        tmp_path, f"designate:{attribute}", *STAFF, *PARTNERS, suffixes=PARTNER_SUFFIX
+    )
+    found = next(f for f in analysis.findings if f.id == v.MARKER_PROTECTED)
+    assert found.severity == "blocker" and attribute in found.title
+    assert analysis.blocked
+
+
+def test_any_designated_attribute_holding_other_values_is_blocked(
+    tmp_path: Path,
+) -> None:
+    office = "physicalDeliveryOfficeName"  # not one of the inventory's candidates
+    entries = [
+        person("amy", **{office: "Leeds"}),
+        person("bob", **{office: "Leeds"}),
+        person("cat", **{office: " guest "}),
+        person("dan", **{office: "York"}),
+        *PARTNERS,
+    ]
+    analysis = run(tmp_path, f"designate:{office}", *entries, suffixes=PARTNER_SUFFIX)
+    junk = next(f for f in analysis.findings if f.id == v.MARKER_JUNK)
+    assert junk.severity == "blocker" and junk.count == 3
+    assert "'Leeds' (2) held by amy@contoso.com, bob@contoso.com" in junk.detail
+    assert "'York' (1) held by dan@contoso.com" in junk.detail
+    assert junk.examples == ("amy@contoso.com", "bob@contoso.com", "dan@contoso.com")
+    variants = next(f for f in analysis.findings if f.id == v.MARKER_VARIANTS)
+    assert variants.count == 1 and "'guest' (1) held by cat@contoso.com" in (
+        variants.detail
+    )
+    assert v.MARKER_PROTECTED not in ids(analysis)
+
+
+def test_generate_refuses_to_stamp_the_upn(tmp_path: Path) -> None:
+    path = directory(tmp_path, *STAFF, *PARTNERS)
+    result = run_cli(
+        "generate",
+        "--source",
+        str(path),
+        "--partner-suffix",
+        "partners.contoso.com",
+        "--marker",
+        "designate:userPrincipalName",
+        "--out",
+        str(tmp_path / "bundle"),
+    )
+    assert result.code == 3, result.stdout + result.stderr
+    assert "ERG-MARKER-PROTECTED" in result.stdout
+    assert not (tmp_path / "bundle").exists()
