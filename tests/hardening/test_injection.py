@@ -33,7 +33,7 @@ from generator.escaping import ldif_line
 from generator.expressions import OutcomeKind, compile_expression
 from generator.model import User
 
-BUNDLE_EXAMPLES = 8
+BUNDLE_EXAMPLES = 15
 WHOLE_BUNDLE = settings(
     max_examples=BUNDLE_EXAMPLES,
     deadline=None,
