@@ -1,7 +1,7 @@
 """The fast path for LDIF: one ``ldif`` parser over the whole file.
 
 The parser reads its lines through :class:`Feed`, which checks every physical
-line cheaply as it passes (attribute names, the base64 alphabet and padding,
+line cheaply as it passes (attribute names, base64 values decoded strictly,
 change records, one ``dn:`` per record) and notes the line of each record's
 ``dn:``. Anything unusual raises :class:`Unusual`: ``ldif_file`` then reads the
 file the careful way, which names the exact line of a real fault and otherwise
@@ -10,6 +10,7 @@ goes on from the record where this path stopped.
 
 from __future__ import annotations
 
+import binascii
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -23,7 +24,6 @@ _NAME_BYTES = re.compile(ATTRIBUTE_NAME.pattern.encode("ascii"))
 # Keys of ldapsearch's result summary, which it prints as records without dn.
 RESULT_KEYS = frozenset({"search", "result", "ref", "control", "pagedresults", "text"})
 _NO_DN_KEYS = frozenset(k.encode("ascii") for k in (*RESULT_KEYS, "version"))
-_BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
 class Unusual(Exception):
@@ -38,8 +38,7 @@ class Feed:
         self.dn_lines: deque[int] = deque()
         self._names: set[bytes] = set()  # attribute names already checked
         self._open = False  # a logical line is open to continuation lines
-        self._base64 = False  # ... and it holds a base64 value
-        self._padded = False  # ... whose '=' padding has begun
+        self._base64: list[bytes] = []  # ... the pieces of its base64 value
         self._has_dn = False  # the current record has its dn
         self._stray = False  # ... or a line that needs a dn
 
@@ -50,18 +49,22 @@ class Feed:
                 if not self._open:
                     raise Unusual  # a continuation of nothing
                 if self._base64:
-                    self._check_base64(line[1:].rstrip(b"\r\n"))
+                    self._base64.append(line[1:].rstrip(b"\r\n"))
             elif first == b"#":
-                self._open, self._base64 = True, False
+                self._close_value()
+                self._open = True
             else:
                 text = line.rstrip(b"\r\n")
-                if not text:
-                    self._end_record()
-                elif text == b"-":
-                    continue  # a separator of the change records refused below
-                else:
+                self._close_value()
+                if text == b"-":  # a separator of the change records refused
+                    self._open = False
+                    continue
+                if text:
                     self._check_attribute(number, text)
+                else:
+                    self._end_record()
             return line
+        self._close_value()
         self._end_record()
         return b""
 
@@ -71,10 +74,8 @@ class Feed:
         if colon < 1 or (name not in self._names and not self._learn(name)):
             raise Unusual
         self._open = True
-        self._base64 = text[colon + 1 : colon + 2] == b":"
-        self._padded = False
-        if self._base64:
-            self._check_base64(text[colon + 2 :].strip())
+        if text[colon + 1 : colon + 2] == b":":
+            self._base64 = [text[colon + 2 :]]
         if len(name) == 2 and name.lower() == b"dn":
             if self._has_dn:
                 raise Unusual
@@ -86,6 +87,15 @@ class Feed:
         elif not self._has_dn and name.lower() not in _NO_DN_KEYS:
             self._stray = True
 
+    def _close_value(self) -> None:
+        """Decode a finished base64 value strictly; the library's decoder is not."""
+        if self._base64:
+            try:
+                binascii.a2b_base64(b"".join(self._base64).strip(), strict_mode=True)
+            except binascii.Error:
+                raise Unusual from None
+            self._base64 = []
+
     def _learn(self, name: bytes) -> bool:
         """Check an attribute name once; later lines find it in the set."""
         if not _NAME_BYTES.match(name):
@@ -93,16 +103,7 @@ class Feed:
         self._names.add(name)
         return True
 
-    def _check_base64(self, chunk: bytes) -> None:
-        """The strict rules the library's lenient decoder does not apply."""
-        if chunk.translate(None, _BASE64):
-            raise Unusual  # a character outside the alphabet, or a space
-        pad = chunk.find(b"=")
-        if (self._padded and chunk) or (pad >= 0 and chunk[pad:].strip(b"=")):
-            raise Unusual  # data after the padding
-        self._padded = self._padded or pad >= 0
-
     def _end_record(self) -> None:
         if self._stray and not self._has_dn:
             raise Unusual
-        self._open = self._base64 = self._has_dn = self._stray = False
+        self._open = self._has_dn = self._stray = False
