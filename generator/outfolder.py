@@ -1,40 +1,104 @@
-"""All-or-nothing output folders for ``document`` and ``diff``.
+"""All-or-nothing output folders, for the bundle and for ``document``/``diff``.
 
 Files go into a temporary folder beside ``--out``, which is renamed into place
 only when every file is written: an interrupted run leaves the old folder or
-nothing. An existing ``--out`` is refused unless ``--force``, and even then only
-replaced when it is empty or holds one of our documents, so a mistyped path
-cannot wipe an unrelated folder.
+nothing. An existing ``--out`` is refused unless ``--force``, and even then it
+is replaced only when it holds nothing but files of the same kind of folder,
+so ``--force`` can never take an admin's own notes or an unrelated folder
+with it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import OutputError
 
-OUR_FILES = ("CONFIG.md", "DIFF.md")
+
+@dataclass(frozen=True)
+class FolderKind:
+    """What one kind of output folder consists of: file names and subfolders."""
+
+    noun: str  # "bundle", "document folder": used in messages
+    files: frozenset[str]
+    subfolders: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+
+    def foreign(self, out: Path) -> str | None:
+        """The first entry of ``out`` (sorted, POSIX path) that is not ours."""
+        for entry in sorted(out.iterdir(), key=lambda p: p.name):
+            name = entry.name
+            if entry.is_symlink():
+                return name
+            if entry.is_file() and name in self.files:
+                continue
+            pattern = self.subfolders.get(name)
+            if pattern is None or not entry.is_dir():
+                return name
+            for inner in sorted(entry.iterdir(), key=lambda p: p.name):
+                ours = inner.is_file() and not inner.is_symlink()
+                if not ours or not pattern.fullmatch(inner.name):
+                    return f"{name}/{inner.name}"
+        return None
 
 
-def check_target(out: Path, force: bool) -> None:
-    """Refuse an existing ``out`` without ``force``, and a folder not ours."""
+BUNDLE = FolderKind(
+    "bundle",
+    frozenset(
+        {
+            "CHANGE.md",
+            "CHANGE.html",
+            "report.json",
+            "preview.csv",
+            "Enable-UserTypeSync.ps1",
+            "Undo-UserTypeSync.ps1",
+            "Test-UserTypeSync.ps1",
+            "Set-PartnerMarker.ps1",
+            "Restore-PartnerMarker.ps1",
+            "set-partner-marker.ldif",
+            "restore-partner-marker.ldif",
+            "Convert-ExistingUsers.ps1",
+        }
+    ),
+    {"rules": re.compile(r"SynchronizationRule_\{?[0-9A-Fa-f-]{36}\}?\.xml")},
+)
+DOCUMENTS = FolderKind(
+    "document folder", frozenset({"CONFIG.md", "CONFIG.html", "DIFF.md"})
+)
+
+
+def check_target(out: Path, force: bool, kind: FolderKind = DOCUMENTS) -> None:
+    """Refuse an existing ``out`` without ``force``, and one holding others' files."""
     if not out.exists() and not out.is_symlink():
         return
     if not force:
         raise OutputError(f"{out} already exists; use --force to replace it")
     if out.is_symlink() or not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder; not replacing it")
-    if any(out.iterdir()) and not any((out / name).is_file() for name in OUR_FILES):
-        raise OutputError(f"{out} holds files that are not ours; not replacing it")
+    try:
+        foreign = kind.foreign(out)
+    except OSError as error:
+        raise OutputError(f"cannot look into {out}: {error.strerror}") from None
+    if foreign is not None:
+        raise OutputError(
+            f"{out} holds {foreign}, which is not part of a {kind.noun}; "
+            "not replacing it (move it away, or choose another --out)"
+        )
 
 
-def write_folder(out: Path, files: Mapping[str, str], force: bool) -> None:
-    """Write ``files`` (name -> text, UTF-8, LF) as the folder ``out``."""
-    check_target(out, force)
+@contextmanager
+def staged(out: Path, force: bool, kind: FolderKind) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``out``; on success it becomes ``out``.
+
+    On any failure the temporary folder is removed and ``out`` is untouched.
+    """
+    check_target(out, force, kind)
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -42,18 +106,26 @@ def write_folder(out: Path, files: Mapping[str, str], force: bool) -> None:
     except OSError as error:
         raise OutputError(f"cannot create a folder beside {out}: {error}") from None
     try:
-        for name, text in files.items():
-            (staging / name).write_bytes(text.encode("utf-8"))
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; documents are shared
-        _replace(staging, out, force)
+        yield staging
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; the output is shared
+        _replace(staging, out, force, kind)
     except OSError as error:
         raise OutputError(f"cannot write {out}: {error}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _replace(staging: Path, out: Path, force: bool) -> None:
-    check_target(out, force)  # again: something may have appeared meanwhile
+def write_folder(
+    out: Path, files: Mapping[str, str], force: bool, kind: FolderKind = DOCUMENTS
+) -> None:
+    """Write ``files`` (name -> text, UTF-8, LF) as the folder ``out``."""
+    with staged(out, force, kind) as staging:
+        for name, text in files.items():
+            (staging / name).write_bytes(text.encode("utf-8"))
+
+
+def _replace(staging: Path, out: Path, force: bool, kind: FolderKind) -> None:
+    check_target(out, force, kind)  # again: something may have appeared meanwhile
     if not out.exists():
         os.rename(staging, out)
         return

@@ -52,9 +52,54 @@ def test_force_does_not_replace_a_folder_that_is_not_a_bundle(tmp_path: Path) ->
     out.mkdir()
     (out / "thesis.docx").write_text("precious")
     found, population = analysis()
-    with pytest.raises(OutputError, match="no bundle"):
+    with pytest.raises(OutputError, match=r"holds thesis\.docx, which is not part"):
         write_bundle(found, out, force=True, outcomes=outcomes_of(population))
     assert (out / "thesis.docx").read_text() == "precious"
+
+
+@pytest.mark.parametrize(
+    ("extras", "named"),
+    [
+        (("my-notes.txt", "sub/draft.txt"), "my-notes.txt"),
+        (("sub/draft.txt",), "sub"),
+        (("rules/notes.txt",), "rules/notes.txt"),
+        (("rules/deep/x.xml",), "rules/deep"),
+    ],
+)
+def test_force_keeps_an_admins_own_files_in_a_bundle(
+    tmp_path: Path, extras: tuple[str, ...], named: str
+) -> None:
+    out = tmp_path / "change-bundle"
+    generate("ou", out)
+    for extra in extras:
+        (out / extra).parent.mkdir(parents=True, exist_ok=True)
+        (out / extra).write_text("mine")
+    before = files_of(out)
+    run = run_cli(
+        "generate", *sample_arguments(), "--marker", DESIGNATE,
+        "--out", str(out), "--force",
+    )  # fmt: skip
+    assert run.code == 1
+    assert run.stderr.strip().splitlines() == [
+        f"entra-rulegen: error: {out} holds {named}, which is not part of a bundle; "
+        "not replacing it (move it away, or choose another --out)"
+    ]
+    assert files_of(out) == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_force_replaces_a_bundle_with_rule_files(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    (out / "rules").mkdir(parents=True)
+    rule = "SynchronizationRule_0f4c2a52-5e0d-4a1c-9a7e-3b2d6f1e8c90.xml"
+    (out / "rules" / rule).write_text("<old/>")
+    (out / "CHANGE.md").write_text("old")
+    run = run_cli(
+        "generate", *sample_arguments(), "--marker", DESIGNATE,
+        "--out", str(out), "--force",
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    assert not (out / "rules" / rule).exists()
 
 
 def test_failure_midway_leaves_nothing(

@@ -264,8 +264,24 @@ def test_force_does_not_replace_a_folder_that_is_not_ours(tmp_path: Path) -> Non
     run = run_cli(
         "document", "--connect-config", str(EXPORT), "--out", str(out), "--force"
     )
-    assert run.code == 1 and "not ours" in run.stderr
+    assert run.code == 1 and "holds thesis.docx, which is not part" in run.stderr
     assert (out / "thesis.docx").read_text() == "precious"
+
+
+def test_force_keeps_an_admins_notes_beside_a_document(tmp_path: Path) -> None:
+    out = tmp_path / "doc"
+    out.mkdir()
+    (out / "CONFIG.md").write_text("old")
+    (out / "notes").mkdir()
+    run = run_cli(
+        "document", "--connect-config", str(EXPORT), "--out", str(out), "--force"
+    )
+    assert run.code == 1
+    assert run.stderr.strip().splitlines() == [
+        f"entra-rulegen: error: {out} holds notes, which is not part of a document "
+        "folder; not replacing it (move it away, or choose another --out)"
+    ]
+    assert (out / "CONFIG.md").read_text() == "old" and (out / "notes").is_dir()
 
 
 def test_broken_export_is_one_line_and_writes_nothing(tmp_path: Path) -> None:

@@ -1,25 +1,21 @@
 """Writing the bundle: one encoding per file kind, and all-or-nothing placement.
 
 Files are written into a temporary folder beside ``--out`` and the folder is
-moved into place only when every file is complete, so an interrupted or failed
-run leaves either the old bundle or nothing, never half of one.
+moved into place only when every file is complete (:mod:`generator.outfolder`),
+so an interrupted or failed run leaves either the old bundle or nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from generator import outfolder
 from generator.errors import OutputError
 
 BOM = "\ufeff"
-# Files that mark a folder as one of our bundles; --force replaces only those.
-BUNDLE_MARKERS = ("CHANGE.md", "report.json")
 
 
 def encoding_for(relative: str) -> tuple[bool, str]:
@@ -102,50 +98,12 @@ class TextSink:
 
 
 def check_target(out: Path, force: bool) -> None:
-    """Refuse an existing ``--out`` without ``--force``, and anything not a bundle."""
-    if not out.exists():
-        return
-    if not force:
-        raise OutputError(f"{out} already exists; use --force to replace it")
-    if not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder; not replacing it")
-    if any(out.iterdir()) and not any((out / m).is_file() for m in BUNDLE_MARKERS):
-        raise OutputError(
-            f"{out} is not empty and holds no bundle (no CHANGE.md); not replacing it"
-        )
+    """Refuse an existing ``--out`` without ``--force``, and one not only a bundle."""
+    outfolder.check_target(out, force, outfolder.BUNDLE)
 
 
 @contextmanager
 def staged_bundle(out: Path, force: bool) -> Iterator[BundleFolder]:
     """Yield a temporary folder beside ``out``; move it into place on success."""
-    check_target(out, force)
-    parent = out.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    except OSError as error:
-        raise OutputError(f"cannot create a folder beside {out}: {error}") from error
-    try:
+    with outfolder.staged(out, force, outfolder.BUNDLE) as staging:
         yield BundleFolder(staging)
-        _move_into_place(staging, out, force)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _move_into_place(staging: Path, out: Path, force: bool) -> None:
-    check_target(out, force)  # again: something may have appeared meanwhile
-    old: Path | None = None
-    try:
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=staging.parent))
-            os.replace(out, old / "bundle")
-        os.replace(staging, out)
-    except OSError as error:
-        if old is not None and not out.exists():
-            os.replace(old / "bundle", out)
-        raise OutputError(f"cannot move the bundle into {out}: {error}") from error
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    os.chmod(out, 0o755)  # mkdtemp makes it 0700; a bundle is meant to be shared
