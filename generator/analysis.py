@@ -67,6 +67,7 @@ from generator.validate import (
     MARKER_EMPLOYEES_GUEST,
     DesignatedValues,
     MarkerChecks,
+    OddSuffixes,
     class_findings,
     config_findings,
     config_not_given,
@@ -327,6 +328,7 @@ class _Survey:
     out: dict[str, dict[str, int]] = field(default_factory=dict)
     partners_out: dict[str, Examples] = field(default_factory=dict)
     designated: DesignatedValues | None = None
+    odd_suffixes: OddSuffixes = field(default_factory=OddSuffixes)
 
 
 def _survey(context: _Context) -> _Survey:
@@ -345,6 +347,7 @@ def _survey(context: _Context) -> _Survey:
                 continue
             survey.in_scope[name] = survey.in_scope.get(name, 0) + 1
             survey.tally.add(user, is_partner)
+            survey.odd_suffixes.add(user, is_partner)
             if survey.designated is not None:
                 survey.designated.add(user, identity(user))
             if not context.criteria.given:
@@ -507,6 +510,7 @@ def _findings(
         found += config_findings(
             configuration, marker, uncovered, precedence, _rules_needed(context, survey)
         )
+    found += survey.odd_suffixes.findings()
     found += precedence_findings(precedence)
     found += version_findings(config.connect_version)
     return found

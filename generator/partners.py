@@ -21,6 +21,7 @@ from generator.commands.options import Partners
 from generator.errors import InputError, UsageError
 from generator.model import User, display_value
 from generator.strategies import (
+    is_suffix,
     normalise_dn,
     normalise_suffix,
     normalise_value,
@@ -267,7 +268,8 @@ class SuggestionTally:
         """Likely populations, most users first within each kind."""
         found: list[Suggestion] = []
         ranked = self.suffixes.most_common()
-        for suffix, count in ranked[1:][:limit]:  # all but the majority suffix
+        minority = [(s, n) for s, n in ranked[1:] if is_suffix(s)]
+        for suffix, count in minority[:limit]:  # all but the majority suffix
             found.append(
                 Suggestion(
                     "upn-suffix",

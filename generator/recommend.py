@@ -29,6 +29,7 @@ from generator.strategies import (
     DESIGNATE_CANDIDATES,
     attribute_marker,
     designate_marker,
+    is_suffix,
     normalise_value,
     ou_marker,
     upn_suffix_marker,
@@ -197,7 +198,9 @@ def propose(
     designated = designate_choice(tally, schemas, configuration)
     if designated is not None:
         found.append(designate_marker(designated))
-    suffixes = [s for s, split in _ranked(tally.suffixes) if split.margin > 0]
+    suffixes = [
+        s for s, split in _ranked(tally.suffixes) if split.margin > 0 and is_suffix(s)
+    ]
     if suffixes:
         found.append(upn_suffix_marker(suffixes))
     ou = _best(tally.ous, tally.partners)

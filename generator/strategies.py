@@ -98,10 +98,19 @@ def _attribute(text: str, spec: str) -> str:
     return name
 
 
+def is_suffix(domain: str) -> bool:
+    """Can a rule test for this lower-cased UPN domain (a DNS name, ASCII)?"""
+    return (
+        len(domain) <= 253
+        and _DOMAIN.match(domain) is not None
+        and all(len(label) <= 63 for label in domain.split("."))
+    )
+
+
 def normalise_suffix(text: str) -> str:
     """``@Partners.Contoso.COM`` -> ``partners.contoso.com``; refuses non-domains."""
     suffix = text.strip().lstrip("@").lower()
-    if not _DOMAIN.match(suffix):
+    if not is_suffix(suffix):
         raise UsageError(f"{text.strip()!r} is not a UPN suffix (a DNS domain)")
     return suffix
 

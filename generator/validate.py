@@ -18,10 +18,11 @@ from generator.errors import UsageError
 from generator.expressions import LintFinding
 from generator.marker import Finding, Marker, Severity
 from generator.model import User, display_value
-from generator.partners import PartnerCriteria, Suggestion
+from generator.partners import PartnerCriteria, Suggestion, upn_suffix
+from generator.preview import identity
 from generator.recommend import USER_TYPE_VALUES, FeatureTally
 from generator.schema import Schema
-from generator.strategies import normalise_value
+from generator.strategies import is_suffix, normalise_value
 from generator.tally import Examples
 
 PARTNERS_NOT_GIVEN = "ERG-PARTNERS-NOT-GIVEN"
@@ -29,6 +30,7 @@ PARTNERS_NONE_FOUND = "ERG-PARTNERS-NONE-FOUND"
 PARTNER_LIST_UNMATCHED = "ERG-PARTNER-LIST-UNMATCHED"
 PARTNERS_INETORGPERSON = "ERG-PARTNERS-INETORGPERSON"
 PARTNERS_OUT_OF_SCOPE = "ERG-PARTNERS-OUT-OF-SCOPE"
+UPN_SUFFIX_UNUSABLE = "ERG-UPN-SUFFIX-UNUSABLE"
 SCHEMA_MISSING = "ERG-SCHEMA-MISSING"
 SCHEMA_MULTIVALUED = "ERG-SCHEMA-MULTIVALUED"
 SCHEMA_NOT_STRING = "ERG-SCHEMA-NOT-STRING"
@@ -60,6 +62,7 @@ CONNECT_BEFORE_CHANGES = "ERG-CONNECT-BEFORE-1.5.30"
 USERTYPE_SINCE = (1, 1, 524, 0)  # Entra connector and metaverse carry userType
 CHANGES_SINCE = (1, 5, 30, 0)  # sync may change the userType of existing users
 SEVERITY_ORDER: dict[Severity, int] = {"blocker": 0, "warning": 1, "info": 2}
+DISTINCT_SHOWN = 10  # distinct values a finding lists, with their users
 
 
 def ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -168,6 +171,52 @@ def out_of_scope_findings(forest: str, partners: Examples | None) -> list[Findin
             forest=forest,
         )
     ]
+
+
+@dataclass
+class OddSuffixes:
+    """UPN suffixes in the data that are no DNS domain (a typo, a trailing dot,
+    a lookalike letter): no suffix rule can name them, so they are left out of
+    the candidates and reported, never refused as if the admin had typed them.
+    """
+
+    usable: dict[str, bool] = field(default_factory=dict)  # suffix -> verdict
+    odd: dict[str, Examples] = field(default_factory=dict)  # suffix -> users
+    partners: dict[str, int] = field(default_factory=dict)
+
+    def add(self, user: User, is_partner: bool) -> None:
+        suffix = upn_suffix(user.upn)
+        if suffix is None:
+            return
+        verdict = self.usable.get(suffix)
+        if verdict is None:
+            verdict = is_suffix(suffix)
+            if len(self.usable) < 10_000:
+                self.usable[suffix] = verdict
+        if verdict:
+            return
+        if suffix in self.odd or len(self.odd) < DISTINCT_SHOWN:
+            self.odd.setdefault(suffix, Examples()).add(identity(user))
+            self.partners[suffix] = self.partners.get(suffix, 0) + is_partner
+
+    def findings(self) -> list[Finding]:
+        found = []
+        for suffix, users in sorted(self.odd.items()):
+            partners = self.partners.get(suffix, 0)
+            among = f", {partners} of them partners" if partners else ""
+            found.append(
+                _finding(
+                    UPN_SUFFIX_UNUSABLE,
+                    "warning",
+                    f"UPN suffix {suffix!r} is not a DNS domain: left out of the "
+                    "suffix candidates",
+                    f"{users.count} in-scope user(s) carry it{among}. A upn-suffix "
+                    "marker cannot name it; fix these UPNs, or choose a marker "
+                    "that does not read the UPN.",
+                    users,
+                )
+            )
+        return found
 
 
 # --- schema -----------------------------------------------------------------
@@ -283,7 +332,6 @@ PROTECTED_ATTRIBUTES = frozenset(
         "msExchHideFromAddressLists",
     )
 )
-DISTINCT_SHOWN = 10  # distinct values a finding lists, with their users
 
 
 def protected_findings(marker: Marker) -> list[Finding]:

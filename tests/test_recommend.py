@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from analysis_helpers import NO_CONFIG, partners, person, sources, user, write_ldif
 from conftest import REAL_INPUTS, run_cli
 
@@ -18,6 +19,7 @@ from generator.connect.model import (
     MetaverseSchema,
     SyncRule,
 )
+from generator.partners import SuggestionTally
 from generator.recommend import (
     Candidate,
     Confusion,
@@ -28,6 +30,7 @@ from generator.recommend import (
 )
 from generator.schema import AttributeDef, ClassDef, Schema
 from generator.strategies import parse_marker
+from generator.validate import UPN_SUFFIX_UNUSABLE
 
 
 def candidate(
@@ -228,3 +231,68 @@ def test_an_existing_attribute_as_good_as_designate_wins_on_effort() -> None:
     )
     assert ranking.candidates[0].marker.strategy == "attribute"
     assert "writes nothing to AD" in ranking.why
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        "partners_old.contoso.com",
+        "partners.contoso.com.",
+        "-bad-.example",
+        "p\u0430rtners.contoso.com",  # a Cyrillic a
+    ],
+)
+def test_an_odd_suffix_in_the_data_is_skipped_with_a_warning(
+    tmp_path: Path, odd: str
+) -> None:
+    entries = [person(f"e{n}", ou="OU=Staff") for n in range(6)]
+    entries += [
+        person(f"p{n}", upn=f"p{n}@partners.contoso.com", ou="OU=Partners")
+        for n in range(3)
+    ]
+    entries += [person(f"o{n}", upn=f"o{n}@{odd}", ou="OU=Partners") for n in range(2)]
+    path = write_ldif(tmp_path / "users.ldf", entries)
+    analysis = analyse(
+        sources(path),
+        partners(ous=("OU=Partners,DC=contoso,DC=com",)),
+        NO_CONFIG,
+        None,
+    )
+    found = next(f for f in analysis.findings if f.id == UPN_SUFFIX_UNUSABLE)
+    assert found.severity == "warning" and odd.lower() in found.title
+    assert found.count == 2 and found.examples == (f"o0@{odd}", f"o1@{odd}")
+    assert "2 of them partners" in found.detail
+    suffix = next(
+        c for c in analysis.ranking.candidates if c.marker.strategy == "upn-suffix"
+    )
+    assert suffix.marker.suffixes == ("partners.contoso.com",)
+    assert suffix.confusion.partners_missed == 2
+    result = run_cli(
+        "recommend",
+        "--source",
+        str(path),
+        "--partner-ou",
+        "OU=Partners,DC=contoso,DC=com",
+    )
+    assert result.code == 0, result.stdout + result.stderr
+
+
+def test_an_odd_suffix_is_never_suggested() -> None:
+    tally = SuggestionTally()
+    for n in range(5):
+        tally.add(user(f"CN=e{n},DC=c", userPrincipalName=f"e{n}@c.com"))
+    for n in range(3):
+        tally.add(user(f"CN=o{n},DC=c", userPrincipalName=f"o{n}@old_partners.c.com"))
+    tally.add(user("CN=p,DC=c", userPrincipalName="p@partners.c.com"))
+    assert [s.value for s in tally.suggestions()] == ["partners.c.com"]
+
+
+def test_an_odd_suffix_typed_by_the_admin_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli(
+        "recommend",
+        "--source",
+        str(_directory(tmp_path)),
+        "--partner-suffix",
+        "partners_old.contoso.com",
+    )
+    assert result.code == 2 and "is not a UPN suffix" in result.stderr
