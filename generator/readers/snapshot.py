@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -56,12 +57,22 @@ def write_snapshot(
             )
         partial.replace(target)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        _discard(partial)
         raise OutputError(f"cannot write {str(target)!r}: {error.strerror}") from None
     except BaseException:
-        partial.unlink(missing_ok=True)
+        _discard(partial)
         raise
     return count
+
+
+def _discard(partial: Path) -> None:
+    """Remove a half-written file; on a read-only disk there is none to remove.
+
+    ``unlink`` there fails with EROFS even for a missing file, which must not
+    hide the error that brought us here.
+    """
+    with contextlib.suppress(OSError):
+        partial.unlink(missing_ok=True)
 
 
 def _write(
