@@ -474,6 +474,7 @@ def _checks(run: ForestRun, partners_known: bool) -> MarkerChecks:
         partners_lacking=run.partners_lacking,
         users_lacking=run.users_lacking,
         partners_known=partners_known,
+        partners_guest=run.partners_guest,
     )
 
 

@@ -41,6 +41,7 @@ MARKER_PROTECTED = "ERG-MARKER-PROTECTED"
 MARKER_VARIANTS = "ERG-MARKER-VARIANTS"
 MARKER_EMPLOYEES_GUEST = "ERG-MARKER-EMPLOYEES-GUEST"
 MARKER_PARTNERS_MISSED = "ERG-MARKER-PARTNERS-MISSED"
+MARKER_NO_PARTNER_GUEST = "ERG-MARKER-NO-PARTNER-GUEST"
 MARKER_INVALID_VALUE = "ERG-MARKER-INVALID-VALUE"
 MARKER_PARTNERS_NO_VALUE = "ERG-MARKER-PARTNERS-NO-VALUE"
 MARKER_USERS_NO_VALUE = "ERG-MARKER-USERS-NO-VALUE"
@@ -235,11 +236,29 @@ def schema_findings(forest: str, schema: Schema, marker: Marker) -> list[Finding
                 forest=forest,
             )
         )
+    if marker.strategy == "expression":
+        return found + _expression_inputs(forest, schema, marker)
     if marker.strategy not in ("designate", "attribute"):
         return found
     for name in marker.source_attributes:
         found.extend(_attribute_fit(forest, schema, name))
     return found
+
+
+def _expression_inputs(forest: str, schema: Schema, marker: Marker) -> list[Finding]:
+    """An admin's expression may read any attribute, but each must exist: sync
+    never sees a value for a missing one, so the rule would fall to its default."""
+    return [
+        _finding(
+            SCHEMA_MISSING,
+            "blocker",
+            f"{name} does not exist in the schema of {forest}",
+            "The expression reads it; check the spelling against the schema.",
+            forest=forest,
+        )
+        for name in marker.source_attributes
+        if name.lower() != "dn" and schema.attribute(name) is None
+    ]
 
 
 def _attribute_fit(forest: str, schema: Schema, name: str) -> list[Finding]:
@@ -504,6 +523,7 @@ class MarkerChecks:
     partners_lacking: Examples
     users_lacking: Examples
     partners_known: bool
+    partners_guest: int = 0
 
 
 def outcome_findings(marker: Marker, checks: MarkerChecks) -> list[Finding]:
@@ -536,16 +556,7 @@ def outcome_findings(marker: Marker, checks: MarkerChecks) -> list[Finding]:
             )
         )
     if checks.partners_known and checks.partners_missed:
-        found.append(
-            _finding(
-                MARKER_PARTNERS_MISSED,
-                "warning",
-                "partners that would stay Member",
-                "The marker misses them; they keep Member access.",
-                checks.partners_missed,
-                forest=forest,
-            )
-        )
+        found.append(_missed(checks))
     if checks.partners_known and checks.partners_lacking:
         found.append(
             _finding(
@@ -568,6 +579,29 @@ def outcome_findings(marker: Marker, checks: MarkerChecks) -> list[Finding]:
             )
         )
     return found
+
+
+def _missed(checks: MarkerChecks) -> Finding:
+    """Some partners missed is a warning; all of them means the marker is wrong."""
+    if checks.partners_guest == 0:
+        return _finding(
+            MARKER_NO_PARTNER_GUEST,
+            "blocker",
+            "no partner would become Guest",
+            "The marker matches none of the partner population, so the change "
+            "would do nothing for them; check the marker's value against the "
+            "partners' data.",
+            checks.partners_missed,
+            forest=checks.forest,
+        )
+    return _finding(
+        MARKER_PARTNERS_MISSED,
+        "warning",
+        "partners that would stay Member",
+        "The marker misses them; they keep Member access.",
+        checks.partners_missed,
+        forest=checks.forest,
+    )
 
 
 def lint_findings(problems: Sequence[LintFinding]) -> list[Finding]:

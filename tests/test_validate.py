@@ -485,3 +485,57 @@ def test_generate_refuses_to_stamp_the_upn(tmp_path: Path) -> None:
     assert result.code == 3, result.stdout + result.stderr
     assert "ERG-MARKER-PROTECTED" in result.stdout
     assert not (tmp_path / "bundle").exists()
+
+
+# --- markers that do nothing for the partners ---------------------------------------
+
+
+def test_a_marker_that_makes_no_partner_guest_is_a_blocker(tmp_path: Path) -> None:
+    analysis = run(
+        tmp_path,
+        "upn-suffix:nobody.example",
+        *STAFF,
+        *PARTNERS,
+        suffixes=PARTNER_SUFFIX,
+    )
+    found = {f.id: f for f in analysis.findings}
+    assert found[v.MARKER_NO_PARTNER_GUEST].severity == "blocker"
+    assert found[v.MARKER_NO_PARTNER_GUEST].count == 2
+    assert v.MARKER_PARTNERS_MISSED not in found
+    path = directory(tmp_path, *STAFF, *PARTNERS)
+    result = run_cli(
+        "generate",
+        "--source",
+        str(path),
+        "--partner-suffix",
+        "partners.contoso.com",
+        "--marker",
+        "upn-suffix:nobody.example",
+        "--out",
+        str(tmp_path / "bundle"),
+    )
+    assert result.code == 3 and "ERG-MARKER-NO-PARTNER-GUEST" in result.stdout
+    assert not (tmp_path / "bundle").exists()
+
+
+@pytest.mark.parametrize(
+    ("attribute", "blocked"), [("department", False), ("departmentCode", True)]
+)
+def test_an_expression_reading_a_missing_attribute_is_a_blocker(
+    tmp_path: Path, attribute: str, blocked: bool
+) -> None:
+    rule = tmp_path / "rule.txt"
+    rule.write_text(
+        f'IIF(IsPresent([{attribute}]),IIF(LCase(Trim([{attribute}]))="vendors",'
+        '"Guest","Member"),"Member")',
+        encoding="utf-8",
+    )
+    entries = [
+        *STAFF,
+        person("ven", upn="v@partners.contoso.com", department="Vendors"),
+    ]
+    analysis = run(tmp_path, f"expression:@{rule}", *entries, suffixes=PARTNER_SUFFIX)
+    missing = [f for f in analysis.findings if f.id == v.SCHEMA_MISSING]
+    assert bool(missing) is blocked
+    if blocked:
+        assert missing[0].severity == "blocker" and attribute in missing[0].title
