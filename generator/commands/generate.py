@@ -22,7 +22,12 @@ from generator.commands.options import (
     partner_options,
     source_options,
 )
-from generator.commands.validate import MarkerOption, print_findings, print_headline
+from generator.commands.validate import (
+    MarkerOption,
+    print_findings,
+    print_headline,
+    print_notes,
+)
 from generator.console import out
 
 OutOption = Annotated[
@@ -71,6 +76,7 @@ def register(app: typer.Typer) -> None:
         result = bundle(analysis, out_dir, force)
         print_headline(analysis)
         print_result(result)
+        print_notes(analysis.findings)
 
 
 def bundle(analysis: Analysis, out_dir: Path, force: bool) -> BundleResult:

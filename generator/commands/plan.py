@@ -31,7 +31,7 @@ from generator.commands.options import (
     partner_options,
     source_options,
 )
-from generator.commands.validate import print_headline
+from generator.commands.validate import print_headline, print_notes
 from generator.console import err, out
 from generator.errors import InputError
 from generator.model import SourceSpec
@@ -71,6 +71,7 @@ def register(app: typer.Typer) -> None:
             out.print(Text(f"Why: {analysis.ranking.why}"))
         result = bundle(analysis, out_dir, force)
         print_result(result)
+        print_notes(analysis.findings)
 
 
 def sample(sources: Sources, partners: Partners) -> tuple[Sources, Partners]:

@@ -88,17 +88,42 @@ def print_findings(findings: Sequence[Finding]) -> None:
         return
     out.print(Text("Findings", style="bold"))
     for finding in findings:
-        where = f" [{finding.forest}]" if finding.forest else ""
-        count = f" ({finding.count})" if finding.count else ""
-        head = Text(f"{finding.severity.upper():8} ", style=_STYLE[finding.severity])
-        head.append(f"{finding.id}{where}: ", style="bold")
-        head.append(finding.title + count)
-        out.print(head)
-        if finding.detail:
-            out.print(Padding(Text(finding.detail), (0, 0, 0, 9), expand=False))
-        if finding.examples:
-            shown = Text("e.g. " + ", ".join(finding.examples))
-            out.print(Padding(shown, (0, 0, 0, 9), expand=False), overflow="fold")
+        _print_finding(finding)
+
+
+def print_notes(findings: Sequence[Finding]) -> None:
+    """After a bundle is written: warnings in full, information one line each.
+
+    The same words as ``validate``, so an admin who reads only the console sees
+    what CHANGE.md and report.json say.
+    """
+    warnings = [f for f in findings if f.severity == "warning"]
+    infos = [f for f in findings if f.severity == "info"]
+    if not warnings and not infos:
+        return
+    out.print(Text("Findings", style="bold"))
+    for finding in warnings:
+        _print_finding(finding)
+    for finding in infos:
+        out.print(_head(finding), overflow="fold")
+
+
+def _head(finding: Finding) -> Text:
+    where = f" [{finding.forest}]" if finding.forest else ""
+    count = f" ({finding.count})" if finding.count else ""
+    head = Text(f"{finding.severity.upper():8} ", style=_STYLE[finding.severity])
+    head.append(f"{finding.id}{where}: ", style="bold")
+    head.append(finding.title + count)
+    return head
+
+
+def _print_finding(finding: Finding) -> None:
+    out.print(_head(finding))
+    if finding.detail:
+        out.print(Padding(Text(finding.detail), (0, 0, 0, 9), expand=False))
+    if finding.examples:
+        shown = Text("e.g. " + ", ".join(finding.examples))
+        out.print(Padding(shown, (0, 0, 0, 9), expand=False), overflow="fold")
 
 
 _STYLE = {"blocker": "bold red", "warning": "yellow", "info": "cyan"}

@@ -1,0 +1,45 @@
+"""What generate, plan and recommend say on the console besides the bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SAMPLES, run_cli
+
+USERS = str(SAMPLES / "alderbrook-users.ldf")
+SCHEMA = str(SAMPLES / "alderbrook-schema.ldf")
+SOURCE = ("--source", USERS, "--schema", SCHEMA)
+
+
+def test_generate_prints_warnings_and_notes_after_the_summary(tmp_path: Path) -> None:
+    result = run_cli(
+        "generate",
+        *SOURCE,
+        "--partner-suffix",
+        "partners.alderbrook.example",
+        "--partner-suffix",
+        "contractors.alderbrook.example",
+        "--marker",
+        "upn-suffix:partners.alderbrook.example",
+        "--out",
+        str(tmp_path / "bundle"),
+    )
+    assert result.code == 0, result.stdout + result.stderr
+    summary, _, notes = result.stdout.partition("Findings\n")
+    assert "Bundle: " in summary
+    # the same wording as validate: severity, ID, title, count, detail, examples
+    missed = "WARNING  ERG-MARKER-PARTNERS-MISSED [alderbrook.example]: partners "
+    assert missed in notes
+    assert "The marker misses them; they keep Member access." in notes
+    assert "e.g. " in notes
+    # information in one line, without its detail
+    assert "INFO     ERG-CONFIG-NOT-GIVEN: no --connect-config" in notes
+    assert "The apply script checks connectors" not in notes
+    report = (tmp_path / "bundle" / "report.json").read_text(encoding="utf-8")
+    assert "ERG-MARKER-PARTNERS-MISSED" in report
+
+
+def test_plan_prints_its_notes(tmp_path: Path) -> None:
+    result = run_cli("plan", "--out", str(tmp_path / "bundle"))
+    assert result.code == 0, result.stdout + result.stderr
+    assert "Findings\nINFO     ERG-CONFIG-NOT-GIVEN" in result.stdout
