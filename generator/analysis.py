@@ -1,17 +1,25 @@
 """The analysis facade: from sources, partners and configuration to a decision.
 
-``analyse`` reads every source once (inventory, partner population, findings
-data), then once more to evaluate each candidate marker's exact expression with
-the engine (ranking and preview counts). ``outcomes`` streams a third pass that
-yields one :class:`~generator.marker.UserOutcome` per in-scope user, for
-``preview.csv`` and the designate scripts. Nothing here keeps a list of users:
-only counters, bounded example lists and the admin's own lists (partner list,
-current cloud state).
+``analyse`` reads every source twice. Pass one counts (inventory, partner
+population, findings data) and, per input a proposed marker may read, the
+users by signature (:mod:`generator.signatures`): each candidate's exact
+expression is then judged by the engine once per signature, which ranks them
+and chooses one. Pass two evaluates the chosen marker's exact expression for
+every in-scope user (preview counts, findings) and, when asked, spools each
+user's :class:`~generator.marker.UserOutcome` to a temporary file, which
+``outcomes`` replays for ``preview.csv`` and the designate scripts. Nothing
+here keeps a list of users: only counters, bounded example lists and the
+admin's own lists (partner list, current cloud state).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+import pickle
+import tempfile
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +28,7 @@ from generator.commands.options import Config, Partners, Sources
 from generator.connect.conflicts import free_precedences
 from generator.connect.model import Configuration, Connector
 from generator.connect.xmlio import read_configuration
+from generator.console import log
 from generator.errors import UsageError
 from generator.expressions import ExpressionError, lint
 from generator.marker import DEFAULT_USER_TYPE, Finding, Marker, UserOutcome
@@ -58,6 +67,7 @@ from generator.recommend import (
 )
 from generator.schema import Schema, SchemaOrigin
 from generator.scope import ConnectorScope, Scope, connectors_for, object_class
+from generator.signatures import DN_KEY, SignatureTally, replay
 from generator.strategies import parse_marker, schema_resolver
 from generator.tally import Examples
 from generator.validate import (
@@ -84,6 +94,10 @@ from generator.validate import (
 )
 
 SCHEMA_VERSION = 1
+# What pass one counts signatures of: every input a proposed marker may read.
+SIGNATURE_INPUTS = tuple(
+    dict.fromkeys((DN_KEY, "userprincipalname", *(a.lower() for a in VALUE_CANDIDATES)))
+)
 
 
 @dataclass(frozen=True)
@@ -192,6 +206,7 @@ class _Context:
     attributes: tuple[str, ...]
     current: CurrentState | None = None
     designated: DesignatedValues | None = None  # designate: today's values
+    spool: _Spool | None = None  # outcomes() after its first complete pass
 
 
 def analyse(
@@ -202,8 +217,13 @@ def analyse(
     *,
     precedence: int | None = None,
     current: Path | None = None,
+    keep_outcomes: bool = False,
 ) -> Analysis:
-    """Read every source and decide; see the module docstring for the passes."""
+    """Read every source and decide; see the module docstring for the passes.
+
+    ``keep_outcomes``: keep the preview pass's outcomes on disk, so that
+    :func:`outcomes` replays them instead of reading the sources a third time.
+    """
     if config.connect_version is not None:
         parse_version(config.connect_version)  # a usage error before any reading
     if not sources.specs:
@@ -228,9 +248,7 @@ def analyse(
     )
     survey = _survey(context)
     markers = propose(survey.tally, schemas, configuration) if criteria.given else []
-    if marker is not None and all(m.expression != marker.expression for m in markers):
-        markers.append(marker)
-    runs = _evaluate(context, markers)
+    runs = _judge(context, survey, markers)
     candidates = [
         _candidate(
             m,
@@ -244,7 +262,25 @@ def analyse(
     ]
     ranking = rank(candidates) if criteria.given else Ranking((), explain(()))
     chosen = marker or (ranking.best.marker if ranking.best else None)
-    chosen_runs = runs[markers.index(chosen)] if chosen in markers else {}
+    chosen_runs: dict[str, ForestRun] = {}
+    if chosen is not None:
+        chosen_runs = _preview_pass(context, chosen, keep=keep_outcomes)
+    if chosen is not None and criteria.given:
+        # the ranking shows the preview pass's evidence for the chosen marker
+        # (the same numbers as its signatures give, with example users)
+        evidence = _candidate(
+            chosen,
+            chosen_runs,
+            survey=survey,
+            forests=forests,
+            configuration=configuration,
+            partners_known=True,
+        )
+        if chosen in markers:
+            candidates[markers.index(chosen)] = evidence
+        elif all(m.expression != chosen.expression for m in markers):
+            candidates.append(evidence)
+        ranking = rank(candidates)
     findings = _findings(
         context,
         survey,
@@ -329,6 +365,10 @@ class _Survey:
     partners_out: dict[str, Examples] = field(default_factory=dict)
     designated: DesignatedValues | None = None
     odd_suffixes: OddSuffixes = field(default_factory=OddSuffixes)
+    signatures: SignatureTally = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.signatures = SignatureTally(SIGNATURE_INPUTS, self.tally)
 
 
 def _survey(context: _Context) -> _Survey:
@@ -350,7 +390,9 @@ def _survey(context: _Context) -> _Survey:
             survey.odd_suffixes.add(user, is_partner)
             if survey.designated is not None:
                 survey.designated.add(user, identity(user))
-            if not context.criteria.given:
+            if context.criteria.given:
+                survey.signatures.add(name, user, is_partner)
+            else:
                 survey.suggest.add(user)
             if is_partner:
                 survey.partners[name] = survey.partners.get(name, 0) + 1
@@ -369,10 +411,67 @@ def _users(
         yield user, why_out, partner
 
 
+def _judge(
+    context: _Context, survey: _Survey, markers: Sequence[Marker]
+) -> list[dict[str, ForestRun]]:
+    """Each proposed marker's runs from pass one's signatures.
+
+    A marker the signatures cannot judge (an input with too many distinct
+    values) is evaluated user by user in a pass of its own.
+    """
+    stamp = context.criteria.given
+    found = [replay(survey.signatures, m, stamp=stamp) for m in markers]
+    left = [m for m, runs in zip(markers, found, strict=True) if runs is None]
+    if left:
+        log.debug("evaluating %d candidate(s) user by user", len(left))
+        extra = iter(_evaluate(context, left))
+        found = [runs if runs is not None else next(extra) for runs in found]
+    return [runs or {} for runs in found]
+
+
+def _preview_pass(
+    context: _Context, marker: Marker, *, keep: bool
+) -> dict[str, ForestRun]:
+    """Pass two: the chosen marker's exact expression for every in-scope user.
+
+    It counts the preview and, with ``keep``, spools every user's outcome for
+    ``preview.csv`` and the designate scripts, so no third read is needed.
+    """
+    stamp = context.criteria.given
+    evaluator = MarkerEvaluator(marker, stamp=stamp)
+    current = context.current
+    runs: dict[str, ForestRun] = {}
+    spool = _Spool() if keep else None
+    with spool.writer() if spool else nullcontext() as write:
+        for forest in context.forests:
+            run = runs.setdefault(forest.name, ForestRun(forest.name, stamp))
+            for user, why_out, is_partner in _users(forest, context):
+                if why_out is not None:
+                    continue
+                who = identity(user)
+                verdict = evaluator.verdict(user, is_partner)
+                run.add(who, verdict, is_partner, evaluator.lacking(user))
+                if current is not None:
+                    run.compare(who, verdict.result, current.user_type(user))
+                if write is not None:
+                    write(
+                        _outcome(
+                            forest.name,
+                            user,
+                            evaluator,
+                            verdict=verdict,
+                            is_partner=is_partner,
+                            context=context,
+                        )
+                    )
+    context.spool = spool
+    return runs
+
+
 def _evaluate(
     context: _Context, markers: Sequence[Marker]
 ) -> list[dict[str, ForestRun]]:
-    """Pass two: every marker's exact expression for every in-scope user."""
+    """Every marker's exact expression for every in-scope user (one more read)."""
     stamp = context.criteria.given
     evaluators = [MarkerEvaluator(m, stamp=stamp) for m in markers]
     runs: list[dict[str, ForestRun]] = [{} for _ in markers]
@@ -577,11 +676,105 @@ def _entra(configuration: Configuration | None) -> ConnectorRef | None:
 
 
 def outcomes(analysis: Analysis) -> Iterator[UserOutcome]:
-    """One outcome per in-scope user of every forest, read again from the source."""
+    """One outcome per in-scope user of every forest, read again from the source.
+
+    The bundle asks for these several times (preview.csv and, for designate,
+    four stamping files). The first complete pass spools them to a temporary
+    file; later passes replay it, which costs a small part of reading an export
+    again and keeps memory flat.
+    """
     context = analysis.context
-    marker = analysis.marker
-    if not isinstance(context, _Context) or marker is None:
+    if not isinstance(context, _Context) or analysis.marker is None:
         return
+    if context.spool is None:
+        context.spool = _Spool()
+    yield from context.spool.replay_or_record(_read_outcomes(analysis, context))
+
+
+class _Spool:
+    """Outcomes pickled in small batches into a temporary file, for replays.
+
+    Each batch is a pickle of its own (its own memo), so neither the writer
+    nor a reader holds more than one batch.
+    """
+
+    def __init__(self) -> None:
+        handle, name = tempfile.mkstemp(prefix="entra-rulegen-", suffix=".spool")
+        os.close(handle)
+        self.path = Path(name)
+        self.complete = False
+        self.recording = False
+        weakref.finalize(self, self.path.unlink, missing_ok=True)
+
+    def replay_or_record(self, fresh: Iterator[UserOutcome]) -> Iterator[UserOutcome]:
+        if self.complete:
+            yield from self._replay()
+        elif self.recording:  # a second reader meanwhile: no spool for it
+            yield from fresh
+        else:
+            yield from self._record(fresh)
+
+    def _record(self, fresh: Iterator[UserOutcome]) -> Iterator[UserOutcome]:
+        self.recording = True
+        try:
+            with self.writer() as write:
+                for outcome in fresh:
+                    write(outcome)
+                    yield outcome
+        finally:
+            self.recording = False
+
+    @contextmanager
+    def writer(self) -> Iterator[Callable[[UserOutcome], None]]:
+        """Record outcomes as they are made; the spool is complete on exit."""
+        batch: list[tuple[Any, ...]] = []
+        with self.path.open("wb") as out:
+
+            def write(outcome: UserOutcome) -> None:
+                batch.append(_packed(outcome))
+                if len(batch) >= _SPOOL_BATCH:
+                    pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    batch.clear()
+
+            yield write
+            if batch:
+                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.complete = True
+
+    def _replay(self) -> Iterator[UserOutcome]:
+        with self.path.open("rb") as spooled:
+            while True:
+                try:
+                    batch = pickle.load(spooled)
+                except EOFError:
+                    return
+                for fields in batch:
+                    yield UserOutcome(*fields)
+
+
+_SPOOL_BATCH = 512
+
+
+def _packed(outcome: UserOutcome) -> tuple[Any, ...]:
+    """The outcome's fields in declaration order (UserOutcome(*fields) again)."""
+    return (
+        outcome.forest,
+        outcome.dn,
+        outcome.sam,
+        outcome.upn,
+        outcome.object_class,
+        outcome.source_values,
+        outcome.result,
+        outcome.reason,
+        outcome.is_partner,
+        outcome.current_marker,
+        outcome.extra,
+    )
+
+
+def _read_outcomes(analysis: Analysis, context: _Context) -> Iterator[UserOutcome]:
+    marker = analysis.marker
+    assert marker is not None
     evaluator = MarkerEvaluator(marker, stamp=context.criteria.given)
     for forest in context.forests:
         for user, why_out, is_partner in _users(forest, context):

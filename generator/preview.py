@@ -195,6 +195,29 @@ class ForestRun:
         else:
             self.employees_member += 1
 
+    def add_count(
+        self, verdict: Verdict, is_partner: bool, lacking: bool, count: int
+    ) -> None:
+        """``count`` users alike, counted without naming them (no examples)."""
+        if lacking:
+            self.users_lacking.count += count
+            if is_partner:
+                self.partners_lacking.count += count
+        if verdict.result is None:
+            self.invalid.count += count
+            return
+        guest = verdict.result == "Guest"
+        self.guest += count * guest
+        self.member += count * (not guest)
+        if is_partner and guest:
+            self.partners_guest += count
+        elif is_partner:
+            self.partners_missed.count += count
+        elif guest:
+            self.employees_guest.count += count
+        else:
+            self.employees_member += count
+
     def compare(self, who: str, result: UserType | None, cloud: str | None) -> str:
         """Count a change against the current cloud userType; the CSV's word."""
         if result is None:
