@@ -71,7 +71,13 @@ def register(app: typer.Typer) -> None:
         """Write the change bundle (scripts, rules, CHANGE.md) for --marker."""
         check_target(out_dir, force)  # before reading anything
         analysis = analyse(
-            sources, partners, config, marker, precedence=precedence, current=current
+            sources,
+            partners,
+            config,
+            marker,
+            precedence=precedence,
+            current=current,
+            keep_outcomes=True,  # the bundle streams them: no third read
         )
         result = bundle(analysis, out_dir, force)
         print_headline(analysis)

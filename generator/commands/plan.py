@@ -64,7 +64,13 @@ def register(app: typer.Typer) -> None:
         if not sources.specs:
             sources, partners = sample(sources, partners)
         analysis = analyse(
-            sources, partners, config, None, precedence=precedence, current=current
+            sources,
+            partners,
+            config,
+            None,
+            precedence=precedence,
+            current=current,
+            keep_outcomes=True,  # the bundle streams them: no third read
         )
         print_headline(analysis)
         if analysis.ranking.why:

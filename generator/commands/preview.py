@@ -60,7 +60,9 @@ def register(app: typer.Typer) -> None:
             and csv.resolve() == current.resolve()
         ):
             raise UsageError("--csv would overwrite the --current file")
-        analysis = analyse(sources, partners, config, marker, current=current)
+        analysis = analyse(
+            sources, partners, config, marker, current=current, keep_outcomes=bool(csv)
+        )
         if csv is not None:
             rows = write_csv(outcomes(analysis), csv)
             err.print(f"{rows} row(s) written to {csv}", markup=False)
