@@ -9,9 +9,10 @@ expression with the engine for every user (see :mod:`generator.analysis`);
 
 Order of the criteria, most important first: nothing blocks the candidate
 (schema, configuration, invalid values); no employee would become Guest; fewest
-partners missed; fewest partners lacking the source value; stability (a
-designated attribute does not move when a UPN or an OU changes); and, last, no
-write to AD (derived strategies need none).
+partners missed; fewest partners lacking the source value; no change in AD (a
+derived strategy that is as exact as designate wins: it needs nothing stamped);
+and, last, stability (a designated attribute does not move when a UPN or an OU
+changes).
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ STABILITY: dict[Strategy, tuple[int, str]] = {
     "expression": (2, "depends on the expression"),
     "ou": (2, "low: changes whenever an account moves between OUs"),
 }
-# Where stability ties, the derived strategies win: they write nothing to AD
-# (an existing attribute that already says "partner" beats stamping a new one).
+# Where the evidence ties, the derived strategies win: they write nothing to AD
+# (a suffix or value that already says "partner" beats stamping a new one).
 EFFORT: dict[Strategy, int] = {
     "upn-suffix": 0,
     "attribute": 0,
@@ -360,8 +361,8 @@ def rank_key(candidate: Candidate) -> tuple[int, ...]:
         candidate.confusion.employees_guest,
         candidate.confusion.partners_missed + candidate.confusion.invalid,
         candidate.partners_lacking_value,
-        STABILITY[strategy][0],
         EFFORT[strategy],
+        STABILITY[strategy][0],
     )
 
 
@@ -376,8 +377,8 @@ _CRITERIA = (
     "it makes {a} employee(s) Guest where {other} makes {b}",
     "it misses {a} partner(s) where {other} misses {b}",
     "{a} partner(s) lack its source value where {b} lack {other}'s",
+    "it needs no change in AD, while {other} {effort}",
     "its value is more stable ({stability}) than {other}'s ({their})",
-    "it writes nothing to AD, while {other} needs every user stamped",
 )
 
 
@@ -407,6 +408,12 @@ def summary(candidate: Candidate) -> str:
     return ", ".join(parts)
 
 
+_EFFORT_TEXT = {
+    "designate": "needs every user stamped first",
+    "expression": "is a hand-written expression to maintain",
+}
+
+
 def _beats(best: Candidate, other: Candidate) -> str:
     mine, theirs = rank_key(best), rank_key(other)
     for index, (a, b) in enumerate(zip(mine, theirs, strict=True)):
@@ -421,5 +428,6 @@ def _beats(best: Candidate, other: Candidate) -> str:
             blocker="; ".join(other.blockers),
             stability=STABILITY[best.marker.strategy][1].split(":")[0],
             their=STABILITY[other.marker.strategy][1].split(":")[0],
+            effort=_EFFORT_TEXT.get(other.marker.strategy, "needs more work"),
         )
     return "the two are equal on every criterion; the order is the strategy order"

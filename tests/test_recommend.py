@@ -49,29 +49,47 @@ def candidate(
     )
 
 
-def test_order_blockers_then_employees_then_missed_then_stability() -> None:
+def test_order_blockers_employees_missed_then_no_change_in_ad_then_stability() -> None:
     ranking = rank(
         [
             candidate("ou:OU=P,DC=x", missed=1),
             candidate("designate:extensionAttribute2", blockers=("not in schema",)),
+            candidate("ou:OU=Q,DC=x"),
             candidate("upn-suffix:p.example"),
             candidate("attribute:employeeType=Partner", employees=1),
             candidate("designate:extensionAttribute1"),
         ]
     )
     assert [c.marker.spec for c in ranking.candidates] == [
-        "designate:extensionAttribute1",
         "upn-suffix:p.example",
+        "ou:OU=Q,DC=x",
+        "designate:extensionAttribute1",
         "ou:OU=P,DC=x",
         "attribute:employeeType=Partner",
         "designate:extensionAttribute2",
     ]
     why = ranking.why
-    assert why.startswith("designate:extensionAttribute1 ranks first")
-    assert "more stable" in why
+    assert why.startswith("upn-suffix:p.example ranks first")
+    assert "more stable (medium) than ou:OU=Q,DC=x's (low)" in why
+    assert (
+        "needs no change in AD, while designate:extensionAttribute1 needs every "
+        "user stamped first" in why
+    )
     assert "misses 0 partner(s) where ou:OU=P,DC=x misses 1" in why
     assert "employee(s) Guest where attribute:employeeType=Partner makes 1" in why
     assert "no blocker while designate:extensionAttribute2 has: not in schema" in why
+
+
+def test_designate_stays_first_when_every_derived_strategy_misses() -> None:
+    ranking = rank(
+        [
+            candidate("upn-suffix:p.example", missed=2),
+            candidate("ou:OU=P,DC=x", missed=3),
+            candidate("designate:extensionAttribute1"),
+        ]
+    )
+    assert ranking.best is not None
+    assert ranking.best.marker.spec == "designate:extensionAttribute1"
 
 
 def test_without_candidates_the_why_says_what_is_missing() -> None:
@@ -151,8 +169,9 @@ def test_sample_like_ranking_evaluates_every_candidate(tmp_path: Path) -> None:
         None,
     )
     specs = [c.marker.spec for c in analysis.ranking.candidates]
-    assert specs[0] == "designate:msDS-cloudExtensionAttribute1"
-    assert "upn-suffix:partners.contoso.com" in specs
+    # the suffix is as exact as stamping and needs no change in AD
+    assert specs[0] == "upn-suffix:partners.contoso.com"
+    assert "designate:msDS-cloudExtensionAttribute1" in specs
     best = analysis.ranking.candidates[0]
     assert best.confusion == Confusion(3, 0, 0, 7, 0)
     assert analysis.marker == best.marker
@@ -163,6 +182,32 @@ def test_sample_like_ranking_evaluates_every_candidate(tmp_path: Path) -> None:
         "contoso.com": "userPrincipalName, no schema change"
     }
     assert "stable" in analysis.ranking.why
+
+
+def test_designate_wins_when_the_derived_strategies_miss_partners(
+    tmp_path: Path,
+) -> None:
+    entries = [person(f"e{n}", ou="OU=Staff") for n in range(6)]
+    entries += [
+        person(f"p{n}", upn=f"p{n}@partners.contoso.com", ou="OU=Partners")
+        for n in range(3)
+    ]
+    # as on the sample: each derived strategy misses someone
+    entries.append(person("pat", upn="pat@contoso.com", ou="OU=Partners"))
+    entries.append(person("p3", upn="p3@partners.contoso.com", ou="OU=Staff"))
+    analysis = analyse(
+        sources(write_ldif(tmp_path / "users.ldf", entries)),
+        partners(
+            suffixes=("partners.contoso.com",), ous=("OU=Partners,DC=contoso,DC=com",)
+        ),
+        NO_CONFIG,
+        None,
+    )
+    specs = [c.marker.spec for c in analysis.ranking.candidates]
+    assert specs[0] == "designate:msDS-cloudExtensionAttribute1"
+    why = analysis.ranking.why
+    assert "misses 0 partner(s) where upn-suffix:partners.contoso.com misses 1" in why
+    assert "misses 0 partner(s) where ou:OU=Partners,DC=contoso,DC=com misses 1" in why
 
 
 def test_recommend_without_partners_suggests_and_exits_3(tmp_path: Path) -> None:
@@ -230,7 +275,7 @@ def test_an_existing_attribute_as_good_as_designate_wins_on_effort() -> None:
         ]
     )
     assert ranking.candidates[0].marker.strategy == "attribute"
-    assert "writes nothing to AD" in ranking.why
+    assert "needs no change in AD" in ranking.why
 
 
 @pytest.mark.parametrize(
