@@ -1,0 +1,119 @@
+"""Faults and the read-only proof against the lab Samba AD DC (issue #9, 5 and 6).
+
+The DC is shared, so it is never stopped: ``tcpproxy.Proxy`` stands between
+the tool and the DC and drops the connection halfway through the paged user
+search (the DC "stops" for this one reader), or holds the answer so that
+SIGINT lands in the middle of the read. A first, clean read through the
+proxy measures how many bytes a whole read takes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from labdc import LabDC, lab_dc
+from recording import STARTTLS_OID, RecordingConnection
+from tcpproxy import Proxy
+
+from generator.readers import ldap as reader
+
+__all__ = ["lab_dc"]
+pytestmark = pytest.mark.dc
+PAGE_SIZE = "50"
+ALLOWED = {
+    "bindRequest",
+    "searchRequest",
+    "unbindRequest",
+    f"extendedReq {STARTTLS_OID}",
+}
+PARTNERS = ["--partner-suffix", "partners.contoso.test"]
+MARKER = ["--marker", "upn-suffix:partners.contoso.test"]
+
+
+def through(dc: LabDC, port: int) -> list[str]:
+    return [
+        "--source", f"ldaps://127.0.0.1:{port}", "--user", dc.user,
+        "--ca-file", dc.ca_file, "--tls-server-name", dc.cert_name,
+        "--page-size", PAGE_SIZE,
+    ]  # fmt: skip
+
+
+def generate(dc: LabDC, port: int, out: Path) -> list[str]:
+    return ["generate", *through(dc, port), *PARTNERS, *MARKER, "--out", str(out)]
+
+
+@pytest.fixture(scope="module")
+def full_read(lab_dc: LabDC, tmp_path_factory: pytest.TempPathFactory) -> int:
+    """Bytes the DC sends for one whole generate, read cleanly through the proxy."""
+    out = tmp_path_factory.mktemp("clean") / "bundle"
+    with Proxy((lab_dc.host, 636)) as proxy:
+        result = run_cli(*generate(lab_dc, proxy.port, out), env=lab_dc.env())
+    assert result.code == 0, result.stderr
+    assert out.is_dir()
+    return proxy.from_server
+
+
+def test_dc_gone_in_the_middle_of_the_paged_search(
+    lab_dc: LabDC, full_read: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "bundle"
+    with Proxy((lab_dc.host, 636), cut_after=full_read // 2) as proxy:
+        result = run_cli(*generate(lab_dc, proxy.port, out), env=lab_dc.env())
+    assert proxy.cut.is_set()
+    assert result.code == 1, result.stderr
+    assert "scan incomplete" in result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_in_the_middle_of_the_read(
+    lab_dc: LabDC, full_read: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "bundle"
+    command = [sys.executable, "-c", "from generator.cli import main; main()"]
+    with Proxy((lab_dc.host, 636), pause_after=full_read // 2) as proxy:
+        child = subprocess.Popen(
+            [*command, *generate(lab_dc, proxy.port, out)],
+            env={**os.environ, **lab_dc.env()},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proxy.paused.wait(60), "the read never got halfway"
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("scheme", ["ldap", "ldaps"])
+def test_only_bind_starttls_search_and_unbind_reach_the_dc(
+    lab_dc: LabDC, scheme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[str] = []
+
+    class Recorded(RecordingConnection):  # type: ignore[misc]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self.sent = sent
+
+    monkeypatch.setattr(reader, "Connection", Recorded)
+    source = [
+        "--source", f"{scheme}://{lab_dc.host}", "--user", lab_dc.user,
+        "--ca-file", lab_dc.ca_file, "--tls-server-name", lab_dc.cert_name,
+    ]  # fmt: skip
+    out = tmp_path / "bundle"
+    result = run_cli("plan", *source, *PARTNERS, "--out", str(out), env=lab_dc.env())
+    assert result.code == 0, result.stderr
+    assert set(sent) <= ALLOWED, sorted(set(sent) - ALLOWED)
+    assert {"bindRequest", "searchRequest"} <= set(sent)
+    assert (f"extendedReq {STARTTLS_OID}" in sent) == (scheme == "ldap")
