@@ -62,6 +62,7 @@ from generator.recommend import (
     FeatureTally,
     Ranking,
     explain,
+    explain_choice,
     propose,
     rank,
 )
@@ -281,6 +282,8 @@ def analyse(
         elif all(m.expression != chosen.expression for m in markers):
             candidates.append(evidence)
         ranking = rank(candidates)
+    if marker is not None:  # the admin's choice, compared with the best
+        ranking = Ranking(ranking.candidates, explain_choice(ranking, marker))
     findings = _findings(
         context,
         survey,

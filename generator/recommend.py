@@ -431,3 +431,33 @@ def _beats(best: Candidate, other: Candidate) -> str:
             effort=_EFFORT_TEXT.get(other.marker.strategy, "needs more work"),
         )
     return "the two are equal on every criterion; the order is the strategy order"
+
+
+def explain_choice(ranking: Ranking, chosen: Marker) -> str:
+    """Why text for a marker the admin chose with ``--marker``.
+
+    It says the choice was the admin's, gives its own evidence, and compares it
+    honestly with the best-ranked candidate instead of arguing for that one.
+    """
+    said = f"{chosen.spec} was chosen with --marker"
+    mine = next(
+        (c for c in ranking.candidates if c.marker.expression == chosen.expression),
+        None,
+    )
+    best = ranking.best
+    if mine is None or best is None:
+        return f"{said}; strategies are ranked only against a partner population."
+    if best is mine:
+        rest = [
+            f"Before {o.marker.spec}: {_beats(best, o)}."
+            for o in ranking.candidates[1:]
+        ]
+        return " ".join(
+            [f"{said}; it is also the best-ranked candidate: {summary(mine)}.", *rest]
+        )
+    place = ranking.candidates.index(mine) + 1
+    return (
+        f"{said}: {summary(mine)}. It ranks {place} of {len(ranking.candidates)}; "
+        f"the best-ranked alternative is {best.marker.spec} ({summary(best)}); "
+        f"it ranks higher because {_beats(best, mine)}."
+    )

@@ -341,3 +341,23 @@ def test_an_odd_suffix_typed_by_the_admin_is_a_usage_error(tmp_path: Path) -> No
         "partners_old.contoso.com",
     )
     assert result.code == 2 and "is not a UPN suffix" in result.stderr
+
+
+def test_a_chosen_marker_is_said_and_compared_with_the_best(tmp_path: Path) -> None:
+    directory = _directory(tmp_path)
+    given = partners(suffixes=("partners.contoso.com",))
+    best = analyse(sources(directory), given, NO_CONFIG, None).ranking.best
+    assert best is not None and best.marker.spec == "upn-suffix:partners.contoso.com"
+    spec = "designate:msDS-cloudExtensionAttribute1"
+    why = analyse(sources(directory), given, NO_CONFIG, spec).ranking.why
+    assert why.startswith(f"{spec} was chosen with --marker: 3 of 3 partners")
+    assert "the best-ranked alternative is upn-suffix:partners.contoso.com (" in why
+    assert "it ranks higher because it needs no change in AD" in why
+    assert "ranks first" not in why
+    same = analyse(sources(directory), given, NO_CONFIG, best.marker.spec)
+    assert same.ranking.why.startswith(
+        "upn-suffix:partners.contoso.com was chosen with --marker; it is also the "
+        "best-ranked candidate"
+    )
+    alone = analyse(sources(directory), partners(), NO_CONFIG, spec).ranking.why
+    assert alone.startswith(f"{spec} was chosen with --marker; strategies are ranked")
