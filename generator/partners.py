@@ -82,6 +82,8 @@ class PartnerList:
     path: Path
     entries: dict[str, int] = field(default_factory=dict)  # normalised -> line
     matched: set[str] = field(default_factory=set)
+    # lines that name a user another line names too: (lines, the user's name)
+    duplicates: dict[tuple[int, ...], str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> PartnerList:
@@ -91,17 +93,25 @@ class PartnerList:
             if not entry or entry.startswith("#"):
                 continue
             key = _list_key(entry, path, number)
-            found.entries.setdefault(key, number)
+            first = found.entries.setdefault(key, number)
+            if first != number:
+                found.duplicates[(first, number)] = entry
         if not found.entries:
             raise InputError("holds no sAMAccountName, UPN or DN", path=path)
         return found
 
     def match(self, user: User) -> str | None:
-        for key in _user_keys(user):
-            if key in self.entries:
-                self.matched.add(key)
-                return f"on {self.path.name} (line {self.entries[key]})"
-        return None
+        """The line naming ``user``; every entry naming it counts as matched,
+        so a user listed by sAMAccountName and by UPN is one partner, and the
+        second line is a duplicate, not an unmatched entry."""
+        keys = [k for k in _user_keys(user) if k in self.entries]
+        if not keys:
+            return None
+        self.matched.update(keys)
+        lines = tuple(sorted({self.entries[k] for k in keys}))
+        if len(lines) > 1:
+            self.duplicates.setdefault(lines, user.upn or user.sam or user.dn)
+        return f"on {self.path.name} (line {lines[0]})"
 
     def unmatched(self) -> list[tuple[str, int]]:
         """Entries no user matched, in file order."""
@@ -217,7 +227,9 @@ class PartnerCriteria:
         """One line for reports: the definition as the admin gave it."""
         parts = [f"UPN suffix {s}" for s in self.suffixes]
         parts += [f"OU {o}" for o in self.ou_text or self.ous]
-        parts += [f"listed in {p.path.name} ({len(p.entries)})" for p in self.lists]
+        parts += [
+            f"listed in {p.path.name} ({len(p.entries)} entries)" for p in self.lists
+        ]
         parts += list(self.where_text)
         return " or ".join(parts) if parts else "not given"
 

@@ -18,7 +18,7 @@ from generator.errors import UsageError
 from generator.expressions import LintFinding
 from generator.marker import Finding, Marker, Severity
 from generator.model import User, display_value
-from generator.partners import PartnerCriteria, Suggestion, upn_suffix
+from generator.partners import PartnerCriteria, PartnerList, Suggestion, upn_suffix
 from generator.preview import identity
 from generator.recommend import USER_TYPE_VALUES, FeatureTally
 from generator.schema import Schema
@@ -28,6 +28,7 @@ from generator.tally import Examples
 PARTNERS_NOT_GIVEN = "ERG-PARTNERS-NOT-GIVEN"
 PARTNERS_NONE_FOUND = "ERG-PARTNERS-NONE-FOUND"
 PARTNER_LIST_UNMATCHED = "ERG-PARTNER-LIST-UNMATCHED"
+PARTNER_LIST_DUPLICATE = "ERG-PARTNER-LIST-DUPLICATE"
 PARTNERS_INETORGPERSON = "ERG-PARTNERS-INETORGPERSON"
 PARTNERS_OUT_OF_SCOPE = "ERG-PARTNERS-OUT-OF-SCOPE"
 UPN_SUFFIX_UNUSABLE = "ERG-UPN-SUFFIX-UNUSABLE"
@@ -136,7 +137,27 @@ def partner_findings(
                     examples,
                 )
             )
+        found += _duplicates(listed)
     return found
+
+
+def _duplicates(listed: PartnerList) -> list[Finding]:
+    """Lines naming a user another line names: counted once, said once."""
+    if not listed.duplicates:
+        return []
+    examples = Examples(limit=5)
+    for lines, who in sorted(listed.duplicates.items()):
+        shown = ", ".join(str(n) for n in lines)
+        examples.add(f"lines {shown}: {who}")
+    return [
+        _finding(
+            PARTNER_LIST_DUPLICATE,
+            "info",
+            f"entries of {listed.path.name} name the same user more than once",
+            "Each user counts once, whether named by sAMAccountName, UPN or DN.",
+            examples,
+        )
+    ]
 
 
 def class_findings(forest: str, partner_classes: dict[str, int]) -> list[Finding]:

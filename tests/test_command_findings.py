@@ -43,3 +43,27 @@ def test_plan_prints_its_notes(tmp_path: Path) -> None:
     result = run_cli("plan", "--out", str(tmp_path / "bundle"))
     assert result.code == 0, result.stdout + result.stderr
     assert "Findings\nINFO     ERG-CONFIG-NOT-GIVEN" in result.stdout
+
+
+def test_a_list_naming_one_user_twice(tmp_path: Path) -> None:
+    listed = tmp_path / "p2.txt"
+    listed.write_text(
+        "lashgrove\nlinus.ashgrove@partners.alderbrook.example\nqvance\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "validate",
+        *SOURCE,
+        "--partner-list",
+        str(listed),
+        "--marker",
+        "designate:msDS-cloudExtensionAttribute1",
+    )
+    assert result.code == 0, result.stdout + result.stderr
+    assert (
+        "Partners: 2 in-scope user(s) match listed in p2.txt (3 entries)"
+        in result.stdout
+    )
+    assert "ERG-PARTNER-LIST-UNMATCHED" not in result.stdout
+    assert "INFO     ERG-PARTNER-LIST-DUPLICATE: entries of p2.txt" in result.stdout
+    assert "lines 1, 2: linus.ashgrove@partners.alderbrook.example" in result.stdout

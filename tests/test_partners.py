@@ -216,3 +216,21 @@ def test_an_export_without_object_class_holds_users(real_inputs: Path) -> None:
     (found,) = list(open_source(SourceSpec(str(path))).users())
     assert not found.object_classes
     assert Scope().reason(found) is None
+
+
+def test_a_user_listed_twice_is_one_partner_and_a_duplicate(tmp_path: Path) -> None:
+    listed = tmp_path / "p2.txt"
+    listed.write_text(
+        "jane\nJane@partners.contoso.com\nghost\namy\nAMY\n", encoding="utf-8"
+    )
+    found = PartnerList.read(listed)
+    assert found.match(PARTNER) == "on p2.txt (line 1)"
+    assert found.match(PARTNER) == "on p2.txt (line 1)"  # a later pass: no change
+    assert found.match(EMPLOYEE) == "on p2.txt (line 4)"
+    assert found.unmatched() == [("sam:ghost", 3)]
+    assert found.duplicates == {
+        (1, 2): "Jane@Partners.Contoso.COM",
+        (4, 5): "AMY",
+    }
+    criteria = PartnerCriteria(lists=(found,))
+    assert criteria.describe() == "listed in p2.txt (4 entries)"

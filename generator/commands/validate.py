@@ -75,7 +75,11 @@ def print_headline(analysis: Analysis) -> None:
             )
         )
     population = analysis.partners
-    out.print(Text(f"Partners: {population.description} ({population.count})"))
+    if population.given:
+        who = f"{population.count} in-scope user(s) match {population.description}"
+    else:
+        who = "not given"
+    out.print(Text(f"Partners: {who}"))
     if analysis.marker is not None:
         out.print(Text(f"Marker: {analysis.marker.spec}"))
         out.print(Text(f"Expression: {analysis.marker.expression}"))
