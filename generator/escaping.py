@@ -66,35 +66,83 @@ def expression_literal(value: str) -> str:
     return '"' + "".join(_EXPR_ESCAPES.get(c, c) for c in value) + '"'
 
 
-_MD_SPECIAL_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+# Inline Markdown (CommonMark with GFM tables and strikethrough): characters
+# that start markup wherever they stand. `_` between two letters or digits
+# cannot open or close emphasis, so snake_case stays as it is.
+_MD_ALWAYS_RE = re.compile(r"[`*\[\]<~]|&(?=#?[A-Za-z0-9]+;)")
+_MD_UNDERSCORES_RE = re.compile(r"_+")
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# Markup that only counts at the start of a line (a value may land there):
+# headings, lists, block quotes, setext underlines and thematic breaks.
+_MD_LINE_START_RE = re.compile(
+    r"#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|>|[-=][-= \t]*$|\d{1,9}(?=[.)](?:[ \t]|$))"
+)
+# A closing sequence of #s, which a heading drops from its text.
+_MD_HEADING_TAIL_RE = re.compile(r"(?:^|(?<=[ \t]))#+$")
 _MD_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def md_text(value: str) -> str:
-    """Markdown text that renders as ``value`` (safe in table cells, no HTML).
+    """Markdown prose that renders as ``value``, escaping only what would be markup.
 
-    Control characters are refused: Markdown cannot show them at a cell's edge.
-    :func:`md_code` shows them.
+    Control characters are refused: Markdown cannot show them at a line's edge.
+    :func:`md_code` shows them. In a table cell use :func:`md_cell`.
     """
     if _MD_CONTROL_RE.search(value):
         raise UnrepresentableValue(
             "Markdown text", value, "it holds a control character"
         )
     flat = _md_flat(value)
-    escaped = _MD_SPECIAL_RE.sub(r"\\\1", flat.strip())
-    # Cells and paragraphs drop outer whitespace; character references keep it.
+    core = flat.strip()
+    # Paragraphs and cells drop outer whitespace; character references keep it.
     head = flat[: len(flat) - len(flat.lstrip())]
-    tail = flat[len(flat.rstrip()) :] if flat.strip() else ""
-    return _md_refs(head) + escaped + _md_refs(tail)
+    tail = flat[len(flat.rstrip()) :] if core else ""
+    return _md_refs(head) + _md_escape(core) + _md_refs(tail)
+
+
+def md_cell(value: str) -> str:
+    """:func:`md_text` for a GFM table cell, where ``|`` would end the cell."""
+    return md_text(value).replace("|", "\\|")
+
+
+def _md_escape(text: str) -> str:
+    marks = [False] * len(text)
+    for found in _MD_ALWAYS_RE.finditer(text):
+        marks[found.start()] = True
+    for run in _MD_UNDERSCORES_RE.finditer(text):
+        before = text[run.start() - 1 : run.start()]
+        after = text[run.end() : run.end() + 1]
+        if not (before.isalnum() and after.isalnum()):
+            marks[run.start() : run.end()] = [True] * (run.end() - run.start())
+    for index, char in enumerate(text):
+        if char == "\\":
+            following = text[index + 1 : index + 2]
+            marks[index] = not following or following in _ASCII_PUNCTUATION
+    start = _MD_LINE_START_RE.match(text)
+    if start:
+        marks[start.end() if text[:1].isdigit() else 0] = True
+    tail = _MD_HEADING_TAIL_RE.search(text)
+    if tail:
+        marks[tail.start()] = True
+    return "".join("\\" + c if marks[i] else c for i, c in enumerate(text))
 
 
 def md_code(value: str) -> str:
-    """Inline Markdown code showing ``value``; breaks become spaces, ``|`` escaped.
+    """Inline Markdown code showing ``value`` in prose; breaks become spaces.
 
     The fence is one backtick longer than the longest run inside the value; a
     space pads the content when Markdown would otherwise eat its outer spaces.
+    Nothing inside is escaped: a code span shows a backslash as it is.
     """
-    flat = _md_flat(value).replace("|", "\\|")
+    return _md_span(_md_flat(value))
+
+
+def md_cell_code(value: str) -> str:
+    """:func:`md_code` for a GFM table cell: ``|`` as ``\\|``, which GFM unescapes."""
+    return _md_span(_md_flat(value).replace("|", "\\|"))
+
+
+def _md_span(flat: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)
     edges = (flat[:1], flat[-1:])

@@ -31,7 +31,9 @@ def environment() -> jinja2.Environment:
         ps=escaping.ps_literal,
         expr=escaping.expression_literal,
         md=escaping.md_text,
+        mdcell=escaping.md_cell,
         mdcode=escaping.md_code,
+        mdcellcode=escaping.md_cell_code,
         mdblock=escaping.md_block,
         ldif=escaping.ldif_line,
     )

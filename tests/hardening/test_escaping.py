@@ -184,10 +184,54 @@ def _flat(value: str) -> str:
     return re.sub(r"[\r\n]+", " ", value)
 
 
-def check_md_text(value: str) -> bool:
+# Where prose values land in our templates: (document around the value, the
+# text a reader must see). A line start after a paragraph line could form a
+# setext heading; a heading drops closing #s; a list item ends in punctuation.
+_PROSE = (
+    ("{}\n", "{}"),
+    ("Before.\n{}\n", "Before.\n{}"),
+    ("### {}\n", "{}"),
+    ("- x {}.\n", "x {}."),
+)
+
+
+def _read_prose(document: str) -> tuple[str, set[str]]:
+    """The text of every inline block of ``document``, and the token types."""
+    children = [
+        c
+        for t in _MARKDOWN.parse(document)
+        if t.type == "inline"
+        for c in t.children or []
+    ]
+    text = "".join("\n" if c.type == "softbreak" else c.content for c in children)
+    return text, {c.type for c in children}
+
+
+def _md_refusal(value: str) -> bool:
     controls = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", value)
-    unsafe = bool(controls) or not _encodable(value)
-    markdown = _refused(lambda: escaping.md_text(value), value, unsafe)
+    return bool(controls) or not _encodable(value)
+
+
+def check_md_text(value: str) -> bool:
+    markdown = _refused(lambda: escaping.md_text(value), value, _md_refusal(value))
+    if markdown is None:
+        return False
+    if not value:
+        assert markdown == ""
+        return True
+    for around, shown in _PROSE:
+        text, kinds = _read_prose(around.format(markdown))
+        assert kinds <= _INLINE_OK - {"code_inline"}, (around, kinds)
+        assert text == shown.format(_flat(value)), (around, markdown)
+    return True
+
+
+def test_md_text(figures: Counter[str]) -> None:
+    _run(figures, "md_text", check_md_text)
+
+
+def check_md_cell(value: str) -> bool:
+    markdown = _refused(lambda: escaping.md_cell(value), value, _md_refusal(value))
     if markdown is None:
         return False
     text, kinds = _cell_text(markdown)
@@ -196,8 +240,25 @@ def check_md_text(value: str) -> bool:
     return True
 
 
-def test_md_text(figures: Counter[str]) -> None:
-    _run(figures, "md_text", check_md_text)
+def test_md_cell(figures: Counter[str]) -> None:
+    _run(figures, "md_cell", check_md_cell)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "partners.alderbrook.example",
+        "--connect-version",
+        "msDS-cloudExtensionAttribute1 (single-valued, unused)",
+        "extension_attribute",
+        "C:\\Program Files\\Microsoft Azure AD Sync",
+        "1.5.30.0",
+        "Get-ADUser | Export-Csv",
+        "R&D #2 - see notes!",
+    ],
+)
+def test_md_text_leaves_plain_values_as_they_are(value: str) -> None:
+    assert escaping.md_text(value) == value
 
 
 def check_md_code(value: str) -> bool:
@@ -205,14 +266,36 @@ def check_md_code(value: str) -> bool:
     markdown = _refused(lambda: escaping.md_code(value), value, unsafe)
     if markdown is None:
         return False
-    text, kinds = _cell_text(markdown)
-    assert kinds == {"code_inline"}, kinds
+    text, kinds = _read_prose(f"x {markdown}.\n")
+    assert kinds == {"text", "code_inline"}, kinds
     if value:
-        assert text == _flat(value)
+        assert text == f"x {_flat(value)}."
     else:  # an empty code span does not exist in Markdown; it shows blank
-        assert not text.strip(" ")
+        assert not text[2:-1].strip(" ")
     return True
 
 
 def test_md_code(figures: Counter[str]) -> None:
     _run(figures, "md_code", check_md_code)
+
+
+def test_md_code_in_prose_shows_no_backslash() -> None:
+    assert escaping.md_code('IIF(a|b, "x", "y")') == '`IIF(a|b, "x", "y")`'
+
+
+def check_md_cell_code(value: str) -> bool:
+    unsafe = "\x00" in value or not _encodable(value)
+    markdown = _refused(lambda: escaping.md_cell_code(value), value, unsafe)
+    if markdown is None:
+        return False
+    text, kinds = _cell_text(markdown)
+    assert kinds == {"code_inline"}, kinds
+    if value:
+        assert text == _flat(value)
+    else:
+        assert not text.strip(" ")
+    return True
+
+
+def test_md_cell_code(figures: Counter[str]) -> None:
+    _run(figures, "md_cell_code", check_md_cell_code)
