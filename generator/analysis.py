@@ -63,6 +63,7 @@ from generator.recommend import (
     Ranking,
     explain,
     explain_choice,
+    explain_empty,
     propose,
     rank,
 )
@@ -92,6 +93,7 @@ from generator.validate import (
     precedence_findings,
     schema_findings,
     version_findings,
+    where_findings,
 )
 
 SCHEMA_VERSION = 1
@@ -282,6 +284,8 @@ def analyse(
         elif all(m.expression != chosen.expression for m in markers):
             candidates.append(evidence)
         ranking = rank(candidates)
+    if not ranking.candidates:
+        ranking = Ranking((), explain_empty(criteria.given, survey.tally.partners))
     if marker is not None:  # the admin's choice, compared with the best
         ranking = Ranking(ranking.candidates, explain_choice(ranking, marker))
     findings = _findings(
@@ -614,6 +618,7 @@ def _findings(
             configuration, marker, uncovered, precedence, _rules_needed(context, survey)
         )
     found += survey.odd_suffixes.findings()
+    found += where_findings(criteria, [(f.name, f.schema) for f in context.forests])
     found += precedence_findings(precedence)
     found += version_findings(config.connect_version)
     return found

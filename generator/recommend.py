@@ -461,3 +461,18 @@ def explain_choice(ranking: Ranking, chosen: Marker) -> str:
         f"the best-ranked alternative is {best.marker.spec} ({summary(best)}); "
         f"it ranks higher because {_beats(best, mine)}."
     )
+
+
+def explain_empty(given: bool, partners: int) -> str:
+    """Why text when nothing could be ranked, saying which input is missing."""
+    if not given:
+        return "no candidate: give the partner population to rank strategies"
+    if partners == 0:
+        return (
+            "no candidate: the partner definition matches no in-scope user, so "
+            "there is nothing to tell apart; see the findings"
+        )
+    return (
+        "no candidate: no spare attribute to designate, and no UPN suffix, OU or "
+        "attribute value covers more partners than employees"
+    )

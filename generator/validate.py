@@ -27,6 +27,7 @@ from generator.tally import Examples
 
 PARTNERS_NOT_GIVEN = "ERG-PARTNERS-NOT-GIVEN"
 PARTNERS_NONE_FOUND = "ERG-PARTNERS-NONE-FOUND"
+PARTNERS_WHERE_UNKNOWN = "ERG-PARTNERS-WHERE-UNKNOWN"
 PARTNER_LIST_UNMATCHED = "ERG-PARTNER-LIST-UNMATCHED"
 PARTNER_LIST_DUPLICATE = "ERG-PARTNER-LIST-DUPLICATE"
 PARTNERS_INETORGPERSON = "ERG-PARTNERS-INETORGPERSON"
@@ -119,7 +120,8 @@ def partner_findings(
                 PARTNERS_NONE_FOUND,
                 "blocker",
                 "the partner definition matches no in-scope user",
-                criteria.describe(),
+                f"The definition: {criteria.describe()}. Check it against the "
+                "data (inspect lists the suffixes, OUs and values there).",
             )
         )
     for listed in criteria.lists:
@@ -158,6 +160,38 @@ def _duplicates(listed: PartnerList) -> list[Finding]:
             examples,
         )
     ]
+
+
+def where_findings(
+    criteria: PartnerCriteria, schemas: Sequence[tuple[str, Schema]]
+) -> list[Finding]:
+    """A ``--partner-where`` attribute the forest's schema lacks matches nobody.
+
+    A blocker against a real schema (a typo, most likely); a warning against
+    the bundled default, which lacks the attributes schema extensions add.
+    """
+    found = []
+    for attribute in criteria.attributes:
+        for forest, schema in schemas:
+            if schema.attribute(attribute) is not None:
+                continue
+            bundled = schema.origin == "bundled"
+            found.append(
+                _finding(
+                    PARTNERS_WHERE_UNKNOWN,
+                    "warning" if bundled else "blocker",
+                    f"--partner-where reads {attribute}, which does not exist in "
+                    f"the schema of {forest}",
+                    "No user there can match it; check the spelling"
+                    + (
+                        " (or give --schema: the check used the bundled one)."
+                        if bundled
+                        else "."
+                    ),
+                    forest=forest,
+                )
+            )
+    return found
 
 
 def class_findings(forest: str, partner_classes: dict[str, int]) -> list[Finding]:

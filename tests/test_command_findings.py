@@ -67,3 +67,25 @@ def test_a_list_naming_one_user_twice(tmp_path: Path) -> None:
     assert "ERG-PARTNER-LIST-UNMATCHED" not in result.stdout
     assert "INFO     ERG-PARTNER-LIST-DUPLICATE: entries of p2.txt" in result.stdout
     assert "lines 1, 2: linus.ashgrove@partners.alderbrook.example" in result.stdout
+
+
+def test_recommend_with_a_population_that_matches_nobody() -> None:
+    result = run_cli("recommend", *SOURCE, "--partner-where", "nosuch=1")
+    assert result.code == 3
+    assert "Marker strategies" not in result.stdout  # no empty table
+    assert "give the partner population" not in result.stdout
+    assert "Why: no candidate: the partner definition matches no in-scope user" in (
+        result.stdout
+    )
+    assert "BLOCKER  ERG-PARTNERS-NONE-FOUND" in result.stdout
+    assert (
+        "BLOCKER  ERG-PARTNERS-WHERE-UNKNOWN [alderbrook.example]: --partner-where "
+        "reads nosuch, which does not exist in the schema" in result.stdout
+    )
+
+
+def test_an_unknown_where_attribute_against_the_bundled_schema_warns() -> None:
+    result = run_cli("recommend", "--source", USERS, "--partner-where", "nosuch=1")
+    assert result.code == 3
+    assert "WARNING  ERG-PARTNERS-WHERE-UNKNOWN" in result.stdout
+    assert "the check used the bundled one" in result.stdout

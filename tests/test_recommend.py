@@ -25,6 +25,7 @@ from generator.recommend import (
     Confusion,
     FeatureTally,
     designate_choice,
+    explain_empty,
     propose,
     rank,
 )
@@ -361,3 +362,9 @@ def test_a_chosen_marker_is_said_and_compared_with_the_best(tmp_path: Path) -> N
     )
     alone = analyse(sources(directory), partners(), NO_CONFIG, spec).ranking.why
     assert alone.startswith(f"{spec} was chosen with --marker; strategies are ranked")
+
+
+def test_without_candidates_the_why_says_which_input_is_missing() -> None:
+    assert "give the partner population" in explain_empty(False, 0)
+    assert "matches no in-scope user" in explain_empty(True, 0)
+    assert "covers more partners than employees" in explain_empty(True, 4)

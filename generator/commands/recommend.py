@@ -55,6 +55,10 @@ def render(analysis: Analysis) -> None:
         _suggestions(analysis)
         print_findings([f for f in analysis.findings if f.severity == "blocker"])
         return
+    if not analysis.ranking.candidates:
+        out.print(Text("Why: " + analysis.ranking.why))
+        print_findings([f for f in analysis.findings if f.severity != "info"])
+        return
     table = Table(title="Marker strategies, best first", title_justify="left")
     for column in (
         "#",
