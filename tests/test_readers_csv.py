@@ -90,8 +90,9 @@ def test_dn_column_is_required(tmp_path: Path) -> None:
 def test_unterminated_quote_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "quote.csv"
     path.write_text('DN,sn\n"CN=a,DC=b,DC=example","open\n', encoding="utf-8")
-    with pytest.raises(InputError, match="broken CSV"):
+    with pytest.raises(InputError, match="never ends") as caught:
         users_of(path)
+    assert caught.value.line == 2
 
 
 def test_too_few_fields_is_an_input_error(tmp_path: Path) -> None:

@@ -155,7 +155,7 @@ def test_unusual_dns_and_non_utf8_values_are_read_not_refused(
 def test_empty_file_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "empty.ldf"
     path.write_text("# only a comment\n\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no entries"):
+    with pytest.raises(InputError, match="holds no user records"):
         users_of(path)
 
 

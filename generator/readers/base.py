@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from generator.errors import InputError
 from generator.model import SourceSpec, User, forest_from_dn
 from generator.schema import Schema
 
@@ -35,6 +36,11 @@ class FileSource:
             self._forest = forest_from_dn(first.dn) if first else ""
         return self._forest
 
+    @property
+    def unreadable_attributes(self) -> frozenset[str]:
+        """Attributes the export could not see (none for a plain export)."""
+        return frozenset()
+
     def schema(self) -> Schema | None:
         if self._schema is None and self.spec.schema:
             from generator.readers.schema_file import read_schema  # noqa: PLC0415
@@ -47,12 +53,21 @@ class FileSource:
 
         A file holds what it holds: ``attributes`` narrows the User objects, it
         does not make the read cheaper as it does for a live directory.
+        A file without a single user is refused: every later step would
+        report "0 users" findings that hide the real problem, the wrong file.
         """
         wanted = None if attributes is None else {a.lower() for a in attributes}
+        empty = True
         for user in self._read():
+            empty = False
             if self._forest is None:
                 self._forest = forest_from_dn(user.dn)
             yield _narrow(user, wanted, self._forest)
+        if empty:
+            raise InputError(
+                "holds no user records (objects of class user or inetOrgPerson)",
+                path=self.path,
+            )
 
     def _read(self) -> Iterator[User]:
         raise NotImplementedError

@@ -103,13 +103,18 @@ class CsvSource(FileSource):
 
 
 class _Rows:
-    """The csv reader over decoded lines, with the line each row starts on."""
+    """The csv reader over decoded lines, with the line each row starts on.
+
+    The physical lines of the row being read are kept (only until the next
+    row starts), so that a broken row names the line where its bad field
+    begins, not the line where the csv module gave up.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lines = self._content_lines(text_lines(path))
+        self._row_lines: list[tuple[int, str]] = []
         self._reader = csv.reader(self._lines_only(), strict=True)
-        self._offset = 0
         self._header: list[str] = []
         self.header_line = 1
 
@@ -117,31 +122,46 @@ class _Rows:
         self, lines: Iterator[tuple[int, str]]
     ) -> Iterator[tuple[int, str]]:
         first = next(lines, None)
-        if first is not None and first[1].startswith("#TYPE"):
-            self._offset = 1  # Windows PowerShell 5.1's type line
-        elif first is not None:
-            yield first
+        if first is not None and not first[1].startswith("#TYPE"):
+            yield first  # else Windows PowerShell 5.1's type line, skipped
         yield from lines
 
     def _lines_only(self) -> Iterator[str]:
-        for _number, line in self._lines:
+        for number, line in self._lines:
+            self._row_lines.append((number, line))
             yield line
 
     def _next(self) -> tuple[int, list[str]] | None:
-        before = self._reader.line_num
+        self._row_lines.clear()
         try:
             row = next(self._reader, None)
         except csv.Error as error:
-            line = self._reader.line_num + self._offset
-            raise InputError(
-                f"broken CSV: {error}", path=self.path, line=line
-            ) from None
-        return None if row is None else (before + 1 + self._offset, row)
+            raise self._broken(error) from None
+        return None if row is None else (self._row_lines[0][0], row)
+
+    def _broken(self, error: csv.Error) -> InputError:
+        text = "".join(line for _, line in self._row_lines)
+        if "NUL" in str(error):
+            return InputError(
+                f"broken CSV: {error}", path=self.path, line=self._row_lines[-1][0]
+            )
+        line = _line_at(self._row_lines, _failed_field_start(text))
+        if str(error) == "unexpected end of data":
+            message = (
+                "a quoted field starts here and never ends: a stray quote, "
+                "or the file is truncated?"
+            )
+        else:
+            message = f"broken CSV: {error}"
+        return InputError(message, path=self.path, line=line)
 
     def header(self) -> list[str]:
         found = self._next()
         if found is None or not any(found[1]):
-            raise InputError("empty CSV file: no header row", path=self.path, line=1)
+            raise InputError(
+                "holds no user records (empty CSV file: no header row)",
+                path=self.path,
+            )
         self.header_line, self._header = found
         return found[1]
 
@@ -152,12 +172,44 @@ class _Rows:
             if not row:
                 continue
             if len(row) != width:
-                raise InputError(
-                    f"row has {len(row)} fields, the header has {width}",
-                    path=self.path,
-                    line=number,
-                )
+                raise InputError(self._ragged(row, width), path=self.path, line=number)
             yield number, row
+
+    def _ragged(self, row: list[str], width: int) -> str:
+        cut = not self._row_lines[-1][1].endswith(("\n", "\r"))
+        if cut and len(row) < width:
+            return (
+                f"the file ends in the middle of a row ({len(row)} of {width} "
+                "fields): truncated?"
+            )
+        return f"row has {len(row)} fields, the header has {width}"
+
+
+def _failed_field_start(text: str) -> int:
+    """Where the field the csv module stopped in begins, in ``text`` (the
+    row's lines up to the fault), following the excel dialect's quoting."""
+    start, state = 0, "start"  # start, plain, quoted, closed (quote seen)
+    for index, char in enumerate(text):
+        if state == "quoted":
+            state = "closed" if char == '"' else state
+        elif state == "closed" and char == '"':
+            state = "quoted"  # a doubled quote inside a quoted field
+        elif char == ",":
+            start, state = index + 1, "start"
+        elif state == "closed" and char not in "\r\n":
+            break  # text after a closing quote: the fault
+        elif state == "start":
+            state = "quoted" if char == '"' else "plain"
+    return start
+
+
+def _line_at(lines: list[tuple[int, str]], offset: int) -> int:
+    """The number of the physical line holding character ``offset``."""
+    for number, line in lines:
+        if offset < len(line):
+            return number
+        offset -= len(line)
+    return lines[-1][0] if lines else 1
 
 
 def _check_header(path: Path, header: list[str], line: int) -> None:

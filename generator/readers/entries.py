@@ -21,6 +21,10 @@ SID_ATTRIBUTES = frozenset({"objectsid", "sidhistory"})
 USER_CLASSES = frozenset({"user", "inetorgperson"})
 NON_USER_CLASSES = frozenset({"computer"})
 
+# Single-valued in every AD schema, and what identifies a user: a file that
+# gives one of them twice is broken, not a user with two identities.
+SINGLE_IDENTITY = ("userPrincipalName", "sAMAccountName", "objectGUID", "objectSid")
+
 _SID_RE = re.compile(r"^S-1-\d+(-\d+)+$", re.IGNORECASE)
 _HEX_RE = re.compile(r"^X'([0-9A-Fa-f]*)'$")
 
@@ -50,6 +54,18 @@ def make_user(
             found = tuple(values)
         merged[key] = merged[key] + found if key in merged else found
     return User(dn, merged, forest, line)
+
+
+def identity_clash(user: User) -> str | None:
+    """A message when the user holds a single-valued identity twice, else None."""
+    for name in SINGLE_IDENTITY:
+        values = user.values(name)
+        if len(values) > 1:
+            return (
+                f"user {user.dn!r} has {len(values)} values of {name}, which "
+                "is single-valued: a broken export"
+            )
+    return None
 
 
 def binary_value(key: str, value: Value) -> Value:

@@ -44,6 +44,8 @@ class Feed:
 
     def readline(self) -> bytes:
         for number, line in self._lines:
+            if line[-1:] != b"\n":
+                raise Unusual  # the last line has no line end: truncated?
             first = line[:1]
             if first == b" ":
                 if not self._open:

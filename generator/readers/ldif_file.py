@@ -23,7 +23,7 @@ from generator.console import log
 from generator.errors import InputError
 from generator.model import BINARY_ATTRIBUTES, User, Value
 from generator.readers.base import FileSource
-from generator.readers.entries import is_user_record, make_user
+from generator.readers.entries import identity_clash, is_user_record, make_user
 from generator.readers.ldif_feed import ATTRIBUTE_NAME, RESULT_KEYS, Feed, Unusual
 from generator.readers.textlines import text_lines, utf8_byte_lines
 
@@ -52,17 +52,14 @@ class LdifSource(FileSource):
     """Users from an LDIF file."""
 
     def _read(self) -> Iterator[User]:
-        empty = True
         for record in read_records(self.path):
-            empty = False
             attributes = {k: _decoded(k, v) for k, v in record.attributes.items()}
             user = make_user(record.dn, attributes, forest="", line=record.line)
+            clash = identity_clash(user)
+            if clash is not None:
+                raise InputError(clash, path=self.path, line=record.line)
             if is_user_record(user.attributes):
                 yield user
-        if empty:
-            raise InputError(
-                "no entries: the file is empty or holds only comments", path=self.path
-            )
 
 
 def read_records(path: Path) -> Iterator[Record]:
@@ -98,8 +95,20 @@ def _careful_records(path: Path) -> Iterator[Record]:
     """Check every logical line, then let the parser read one record at a time."""
     for block in _blocks(path):
         record = _parse_block(path, block)
+        if not block[-1].complete:
+            _truncated(path, block, record)
         if record is not None:
             yield record
+
+
+def _truncated(path: Path, block: list[_Line], record: Record | None) -> None:
+    """ldifde and ldapsearch end every line, the last one too: a file that
+    stops mid-line was cut off, and its last record may have lost values."""
+    raise InputError(
+        "the file ends in the middle of a line: truncated? (this record is incomplete)",
+        path=path,
+        line=record.line if record is not None else block[0].number,
+    )
 
 
 def _decoded(name: str, values: list[bytes]) -> list[Value]:
