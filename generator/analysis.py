@@ -83,6 +83,7 @@ from generator.validate import (
     class_findings,
     config_findings,
     config_not_given,
+    current_findings,
     designated_value_findings,
     lint_findings,
     ordered,
@@ -619,6 +620,7 @@ def _findings(
         )
     found += survey.odd_suffixes.findings()
     found += where_findings(criteria, [(f.name, f.schema) for f in context.forests])
+    found += current_findings(context.current)
     found += precedence_findings(precedence)
     found += version_findings(config.connect_version)
     return found

@@ -254,13 +254,25 @@ class CurrentState:
 
     path: Path
     by_upn: dict[str, str] = field(default_factory=dict)
+    other: Examples = field(default_factory=Examples)  # neither Guest nor Member
+    conflicts: Examples = field(default_factory=Examples)  # one UPN, two values
 
     @classmethod
     def read(cls, path: Path) -> CurrentState:
         state = cls(path)
         for upn, user_type in _current_rows(path):
-            state.by_upn[upn.lower()] = user_type
+            state.add(upn, user_type)
         return state
+
+    def add(self, upn: str, user_type: str) -> None:
+        """One row; odd values and a UPN given twice are kept for findings."""
+        key = upn.lower()
+        if user_type.strip().lower() not in ("guest", "member"):
+            self.other.add(f"{upn}: {user_type!r}")
+        before = self.by_upn.get(key)
+        if before is not None and before.strip().lower() != user_type.strip().lower():
+            self.conflicts.add(f"{upn}: {before!r}, then {user_type!r}")
+        self.by_upn[key] = user_type
 
     def user_type(self, user: User) -> str | None:
         return self.by_upn.get(user.upn.strip().lower()) if user.upn else None

@@ -19,7 +19,7 @@ from generator.expressions import LintFinding
 from generator.marker import Finding, Marker, Severity
 from generator.model import User, display_value
 from generator.partners import PartnerCriteria, PartnerList, Suggestion, upn_suffix
-from generator.preview import identity
+from generator.preview import CurrentState, identity
 from generator.recommend import USER_TYPE_VALUES, FeatureTally
 from generator.schema import Schema
 from generator.strategies import is_suffix, normalise_value
@@ -49,6 +49,8 @@ MARKER_PARTNERS_NO_VALUE = "ERG-MARKER-PARTNERS-NO-VALUE"
 MARKER_USERS_NO_VALUE = "ERG-MARKER-USERS-NO-VALUE"
 EXPRESSION_LINT = "ERG-EXPRESSION-LINT"
 CONFIG_NOT_GIVEN = "ERG-CONFIG-NOT-GIVEN"
+CURRENT_OTHER_USERTYPE = "ERG-CURRENT-USERTYPE-OTHER"
+CURRENT_CONFLICT = "ERG-CURRENT-UPN-CONFLICT"
 CONFIG_MARKER_READ = "ERG-CONFIG-MARKER-READ"
 CONFIG_USERTYPE_CONTRIBUTED = "ERG-CONFIG-USERTYPE-CONTRIBUTED"
 CONFIG_PRECEDENCE_TAKEN = "ERG-CONFIG-PRECEDENCE-TAKEN"
@@ -671,6 +673,40 @@ def lint_findings(problems: Sequence[LintFinding]) -> list[Finding]:
         for p in problems
         if p.severity in ("blocker", "warning")
     ]
+
+
+# --- the current cloud state (--current) -------------------------------------
+
+
+def current_findings(current: CurrentState | None) -> list[Finding]:
+    """Rows of ``--current`` the preview cannot compare with as they stand."""
+    if current is None:
+        return []
+    name = current.path.name
+    found = []
+    if current.other:
+        found.append(
+            _finding(
+                CURRENT_OTHER_USERTYPE,
+                "warning",
+                f"{name} gives a userType other than Guest or Member",
+                "Entra ID knows only Guest and Member; these users show as "
+                "changing to whatever the rule gives them.",
+                current.other,
+            )
+        )
+    if current.conflicts:
+        found.append(
+            _finding(
+                CURRENT_CONFLICT,
+                "warning",
+                f"{name} gives one UPN two different userTypes",
+                "The preview compares with the last row of each; check the "
+                "export (two tenants or two runs in one file?).",
+                current.conflicts,
+            )
+        )
+    return found
 
 
 # --- the existing configuration ---------------------------------------------

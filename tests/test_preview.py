@@ -227,3 +227,32 @@ def test_an_expression_may_read_the_domain_parameters(tmp_path: Path) -> None:
     elsewhere = user("CN=b,OU=Staff,DC=fabrikam,DC=com")
     assert evaluator.verdict(inside, False).result == "Member"
     assert evaluator.verdict(elsewhere, False).result == "Guest"
+
+
+def test_odd_and_conflicting_current_rows_are_findings(
+    directory: Path, tmp_path: Path
+) -> None:
+    current = _current(
+        tmp_path,
+        CURRENT
+        + '"5","amy@contoso.com","Sponsor"\n'
+        + '"6","JDOE@partners.contoso.com","member"\n'  # the same value again
+        + '"7","x@contoso.com",""\n',
+    )
+    analysis = analyse(
+        sources(directory), partners(), NO_CONFIG, MARKER, current=current
+    )
+    found = {f.id: f for f in analysis.findings}
+    other = found["ERG-CURRENT-USERTYPE-OTHER"]
+    assert other.severity == "warning" and other.count == 2
+    assert other.examples == ("amy@contoso.com: 'Sponsor'", "x@contoso.com: ''")
+    twice = found["ERG-CURRENT-UPN-CONFLICT"]
+    assert twice.severity == "warning" and twice.count == 1
+    assert twice.examples == ("amy@contoso.com: 'Member', then 'Sponsor'",)
+    result = run_cli(
+        "preview", "--source", str(directory), "--marker", MARKER,
+        "--current", str(current),
+    )  # fmt: skip
+    assert result.code == 0, result.stdout + result.stderr
+    assert "WARNING  ERG-CURRENT-USERTYPE-OTHER" in result.stdout
+    assert "WARNING  ERG-CURRENT-UPN-CONFLICT" in result.stdout
