@@ -8,7 +8,7 @@ distinct" rather than pretend to be exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ CANDIDATE_ATTRIBUTES: tuple[str, ...] = (
 DISTINCT_CAP = 1000
 TOP_VALUES = 10
 ACCOUNTDISABLE = 0x2  # userAccountControl bit (MS-ADTS 2.2.16)
+NOT_READABLE_THROUGH_GC = "not readable through the GC"
 
 
 @dataclass
@@ -91,6 +92,9 @@ class AttributeInventory:
     blank_values: int = 0
     padded_values: int = 0  # leading or trailing white space
     values: ValueTally = field(default_factory=ValueTally)
+    # Why the read could not see this attribute (None: it could). Its counts
+    # are then unknown, not zero: a GC leaves such values out without a word.
+    unreadable: str | None = None
 
     def add(self, values: tuple[str | bytes, ...]) -> None:
         self.users_with_value += 1
@@ -117,6 +121,8 @@ class AttributeInventory:
     def notes(self) -> list[str]:
         """What an admin should know before using this attribute as the marker."""
         notes = []
+        if self.unreadable is not None:
+            notes.append(f"{self.unreadable}: the users' values are unknown")
         if self.users_with_value and not self.in_schema:
             notes.append("users carry values, but the schema has no such attribute")
         elif self.users_with_value and not self.allowed_on_user:
@@ -134,8 +140,11 @@ class AttributeInventory:
         return notes
 
     def to_json(self, top: int) -> dict[str, Any]:
+        readable = self.unreadable is None
         return {
             "name": self.name,
+            "readable": readable,
+            "unreadable": self.unreadable,
             "schema": {
                 "verdict": self.schema_verdict,
                 "exists": self.in_schema,
@@ -144,12 +153,13 @@ class AttributeInventory:
                 "global_catalog": self.in_global_catalog,
                 "allowed_on_user": self.allowed_on_user,
             },
-            "users_with_value": self.users_with_value,
+            # null, never 0, for an attribute the read could not see
+            "users_with_value": self.users_with_value if readable else None,
             "users_with_several_values": self.users_with_several_values,
             "binary_values": self.binary_values,
             "blank_values": self.blank_values,
             "padded_values": self.padded_values,
-            "values": self.values.to_json(top),
+            "values": self.values.to_json(top) if readable else None,
             "variants": [
                 [{"value": v, "users": c} for v, c in group]
                 for group in self.variants()
@@ -211,6 +221,16 @@ class Inventory:
         if upn != upn.lower():
             self.mixed_case_upns += 1
         self.upn_suffixes.add(upn.rsplit("@", 1)[1].strip().casefold())
+
+    def mark_unreadable(
+        self, names: Collection[str], reason: str = NOT_READABLE_THROUGH_GC
+    ) -> None:
+        """Flag the attributes the source could not read (a live read through
+        the Global Catalog, or a snapshot taken through it)."""
+        hidden = {name.lower() for name in names}
+        for key, attribute in self._keyed():
+            if key in hidden:
+                attribute.unreadable = reason
 
     def to_json(self, top: int = TOP_VALUES) -> dict[str, Any]:
         """The inventory as ``inspect --json`` reports it (without the envelope)."""

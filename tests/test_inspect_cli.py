@@ -114,3 +114,23 @@ def test_values_that_look_like_markup_are_shown_verbatim(tmp_path: Path) -> None
 def test_no_source_is_a_usage_error() -> None:
     result = run_cli("inspect")
     assert result.code == 2
+
+
+def test_two_sources_of_one_forest_are_a_usage_error() -> None:
+    # plan refuses them too: the second would pass for another forest.
+    result = run_cli("inspect", "--source", SAMPLE, "--source", SAMPLE_CSV, "--json")
+    assert result.code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert f"--source {SAMPLE} and --source {SAMPLE_CSV}" in line
+    assert "'alderbrook.example'" in line
+
+
+def test_forest_option_names_two_sources_apart() -> None:
+    document = inspect_json(
+        "--source", SAMPLE, "--source", SAMPLE_CSV, "--forest", "copy.example"
+    )
+    assert [s["forest"] for s in document["sources"]] == [
+        "alderbrook.example",
+        "copy.example",
+    ]

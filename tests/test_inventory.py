@@ -148,3 +148,21 @@ def test_split_dn_keeps_escapes() -> None:
     assert split_dn("CN=n,OU=\\ ,DC=x") == ["CN=n", "OU=\\ ", "DC=x"]
     assert split_dn("CN=a\\\\ ,DC=x") == ["CN=a\\\\", "DC=x"]  # an escaped backslash
     assert parent_dn("CN=n,OU=\\ ,DC=x") == "OU=\\ ,DC=x"
+
+
+def test_unreadable_attributes_are_unknown_not_empty() -> None:
+    inventory = build_inventory(
+        [user(1, "a@x.example", company="Kestrel")], schema(), extra=["proxyAddresses"]
+    )
+    inventory.mark_unreadable({"EMPLOYEETYPE", "department", "notACandidate"})
+    by_name = {a.name: a for a in inventory.attributes}
+    assert by_name["employeeType"].unreadable == "not readable through the GC"
+    assert by_name["department"].unreadable == "not readable through the GC"
+    assert by_name["company"].unreadable is None
+    shown = by_name["employeeType"].to_json(3)
+    assert (shown["readable"], shown["users_with_value"], shown["values"]) == (
+        False,
+        None,
+        None,
+    )
+    assert by_name["company"].to_json(3)["users_with_value"] == 1

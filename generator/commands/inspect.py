@@ -26,7 +26,7 @@ from generator.inventory import (
     Inventory,
     build_inventory,
 )
-from generator.model import SourceSpec
+from generator.model import DirectorySource, SourceSpec
 from generator.readers import load_schema, open_source
 
 INSPECT_SCHEMA_VERSION = 1
@@ -53,8 +53,11 @@ def register(app: typer.Typer) -> None:
         """Inventory the candidate marker attributes, UPN suffixes and OUs."""
         if not sources.specs:
             raise UsageError("give at least one --source")
+        opened = [(spec, open_source(spec, sources.live)) for spec in sources.specs]
+        if len(opened) > 1:
+            _distinct_forests(opened)
         inventories = [
-            _inventory(spec, sources, attribute or []) for spec in sources.specs
+            _inventory(spec, source, attribute or []) for spec, source in opened
         ]
         if as_json:
             out.print_json(json.dumps(inspect_document(inventories, top)))
@@ -63,11 +66,33 @@ def register(app: typer.Typer) -> None:
                 render(inventory, top)
 
 
-def _inventory(spec: SourceSpec, sources: Sources, extra: list[str]) -> Inventory:
-    source = open_source(spec, sources.live)
+def _distinct_forests(opened: list[tuple[SourceSpec, DirectorySource]]) -> None:
+    """Two sources of one forest are refused, as ``plan`` refuses them: the
+    second would be reported as if it were another forest.
+
+    A source whose forest is unknown (no DC= in its DNs, or no users) is left
+    to its read, which says what is wrong with it.
+    """
+    seen: dict[str, str] = {}
+    for spec, source in opened:
+        name = (spec.forest or source.forest).lower()
+        if name and name in seen:
+            raise UsageError(
+                f"--source {seen[name]} and --source {spec.source} are both "
+                f"forest {name!r}; inspect each on its own, or name them apart "
+                "with --forest"
+            )
+        seen.setdefault(name, spec.source)
+
+
+def _inventory(
+    spec: SourceSpec, source: DirectorySource, extra: list[str]
+) -> Inventory:
     schema = load_schema(spec, source, warn=False)
     log.info("reading users from %s", source.name)
     inventory = build_inventory(source.users(), schema, extra)
+    # Known once the read has started: which attributes it could not see.
+    inventory.mark_unreadable(getattr(source, "unreadable_attributes", ()))
     inventory.source = source.name
     inventory.forest = source.forest
     log.info("%s: %s read", source.name, _plural(inventory.users, "user"))
@@ -120,12 +145,18 @@ def _attribute_table(inventory: Inventory) -> Table:
             Text(label),
             Text(attribute.schema_verdict),
             _gc(attribute),
-            f"{attribute.users_with_value:,}",
+            _users_cell(attribute),
             attribute.values.distinct_text() if attribute.users_with_value else "",
             Text(_values_cell(attribute.values.top(_SHOWN_IN_TABLE))),
             Text(_notes_cell(attribute)),
         )
     return table
+
+
+def _users_cell(attribute: AttributeInventory) -> Text:
+    if attribute.unreadable is not None:
+        return Text(attribute.unreadable, style="yellow")
+    return Text(f"{attribute.users_with_value:,}")
 
 
 def _collapsed(
@@ -156,6 +187,7 @@ def _continues(last: AttributeInventory, attribute: AttributeInventory) -> bool:
         and not attribute.users_with_value
         and last.schema_verdict == attribute.schema_verdict
         and last.in_global_catalog == attribute.in_global_catalog
+        and last.unreadable == attribute.unreadable
     )
 
 

@@ -7,6 +7,7 @@ once complete, so a failed read never leaves a file that looks whole.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Annotated
 
@@ -65,13 +66,18 @@ def take_snapshot(spec: SourceSpec, sources: Sources, out: Path) -> tuple[int, s
     source = open_ldap(spec, sources.live)
     try:
         forest = source.forest
+        users = source.users()
+        # The reader decides what a GC read cannot see when the search starts,
+        # and the header, written before the users, must say so.
+        first = next(users, None)
         count = write_snapshot(
             out,
             source=source.name,
             forest=forest,
             base_dn=source.base_dn,
             schema=source.schema(),
-            users=source.users(),
+            users=itertools.chain(() if first is None else (first,), users),
+            unreadable=source.unreadable_attributes,
         )
     finally:
         source.close()

@@ -11,7 +11,7 @@ import base64
 import binascii
 import contextlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,7 +20,7 @@ import ijson
 from generator.errors import InputError, OutputError
 from generator.model import User, Value
 from generator.readers.base import FileSource
-from generator.readers.entries import make_user
+from generator.readers.entries import identity_clash, make_user
 from generator.readers.jsonstream import locate, stream_events, stream_items
 from generator.readers.schema_file import schema_from_json, schema_to_json
 from generator.schema import Schema
@@ -37,9 +37,13 @@ def write_snapshot(
     base_dn: str | None,
     schema: Schema | None,
     users: Iterable[User],
+    unreadable: Collection[str] = (),
 ) -> int:
     """Write a snapshot, streaming ``users``; returns how many were written.
 
+    ``unreadable`` names the attributes the read could not see (through the
+    Global Catalog: those outside the partial attribute set), so that a later
+    run reports them as unknown rather than empty.
     The file is written under a temporary name and renamed at the end, so a
     failed read never leaves a half snapshot behind.
     """
@@ -54,6 +58,7 @@ def write_snapshot(
                 base_dn=base_dn,
                 schema=schema,
                 users=users,
+                unreadable=unreadable,
             )
         partial.replace(target)
     except OSError as error:
@@ -83,6 +88,7 @@ def _write(
     base_dn: str | None,
     schema: Schema | None,
     users: Iterable[User],
+    unreadable: Collection[str],
 ) -> int:
     header = {
         "format": SNAPSHOT_FORMAT,
@@ -91,6 +97,7 @@ def _write(
         "forest": forest,
         "base_dn": base_dn,
         "schema": None if schema is None else schema_to_json(schema),
+        "unreadable_attributes": sorted(unreadable, key=str.lower),
     }
     out.write(json.dumps(header, ensure_ascii=False)[:-1] + ',\n"users": [')
     count = 0
@@ -143,6 +150,11 @@ class SnapshotSource(FileSource):
         found = self.header.get("base_dn")
         return None if found is None else str(found)
 
+    @property
+    def unreadable_attributes(self) -> frozenset[str]:
+        """What the live read could not see (checked by :func:`read_header`)."""
+        return frozenset(self.header.get("unreadable_attributes") or ())
+
     def schema(self) -> Schema | None:
         given = super().schema()  # --schema wins over the snapshot's own
         if given is not None:
@@ -164,10 +176,14 @@ class SnapshotSource(FileSource):
         for index, item in enumerate(stream_items(self.path, "users.item")):
             try:
                 dn, attributes = user_from_json(item)
+                user = make_user(dn, attributes, forest="")
+                clash = identity_clash(user)
+                if clash is not None:
+                    raise MalformedUser(clash)
             except MalformedUser as error:
                 line = locate(self.path, ("users", index))
                 raise InputError(str(error), path=self.path, line=line) from None
-            yield make_user(dn, attributes, forest="")
+            yield user
 
 
 class MalformedUser(ValueError):
@@ -266,3 +282,12 @@ def _check_header(path: Path, header: dict[str, Any]) -> None:
                 path=path,
                 line=locate(path, (key,)),
             )
+    unreadable = header.get("unreadable_attributes", [])
+    if not isinstance(unreadable, list) or not all(
+        isinstance(name, str) for name in unreadable
+    ):
+        raise InputError(
+            '"unreadable_attributes" must be an array of attribute names',
+            path=path,
+            line=locate(path, ("unreadable_attributes",)),
+        )
