@@ -310,3 +310,19 @@ def test_folded_value_compared_with_other_case_never_matches() -> None:
     assert ids(lint('InStr(UCase([upn]),"@x.com")')) == {"EXPR-CASE-MISMATCH"}
     assert lint('LCase([a])="x"') == []
     assert lint('InStr(LCase([a]),"X",1,vbTextCompare)') == []
+
+
+def test_contains_on_an_attribute_value_advises_an_equality_test() -> None:
+    text = 'IIF(InStr(LCase([employeeType]),"partner")>0,"Guest","Member")'
+    (found,) = [f for f in usertype(text) if f.id == "UT-CONTAINS"]
+    assert found.severity is Severity.WARNING
+    assert "whether the value is that text: non-partner matches too" in found.message
+    assert "@" not in found.message and found.hint is not None
+    assert "Right(" not in found.hint and "userPrincipalName" not in found.hint
+    lookalike = {"employeetype": ["non-partner"]}
+    assert compile_expression(text).evaluate(lookalike) == Value(("Guest",))
+    fixed = found.hint.removeprefix("compare the whole value, trimmed and folded: ")
+    equal = f'IIF({fixed},"Guest","Member")'
+    assert compile_expression(equal).evaluate(lookalike) == Value(("Member",))
+    partner = {"employeetype": [" Partner "]}
+    assert compile_expression(equal).evaluate(partner) == Value(("Guest",))

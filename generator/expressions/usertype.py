@@ -46,14 +46,24 @@ def _contains_tests(tree: n.Expr) -> Iterator[LintFinding]:
             needle.value.startswith("@") or "." in needle.value
         )
         identity = any(a.lower() in _IDENTITY_HINT for a in n.attributes_read(haystack))
-        severity = Severity.BLOCKER if suffix_like or identity else Severity.WARNING
+        if suffix_like or identity:
+            yield finding(
+                "UT-CONTAINS",
+                Severity.BLOCKER,
+                f"{node.name} tests whether the text appears anywhere, not whether "
+                f"it ends the value: {_lookalike(needle)} matches too",
+                node,
+                _suffix_hint(haystack, needle),
+            )
+            continue
         yield finding(
             "UT-CONTAINS",
-            severity,
-            f"{node.name} tests whether the text appears anywhere, not whether it "
-            f"ends the value: {_lookalike(needle)} matches too",
+            Severity.WARNING,
+            f"{node.name} tests whether the text appears anywhere in the value, "
+            f"not whether the value is that text: {_value_lookalike(needle)} "
+            "matches too",
             node,
-            _suffix_hint(haystack, needle),
+            _value_hint(haystack, needle),
         )
 
 
@@ -76,6 +86,23 @@ def _suffix_hint(haystack: n.Expr, needle: n.Expr) -> str:
     return (
         f"anchor the test at the end: Right(LCase([{names[0]}]), Len({quoted})) "
         f"= {quoted}"
+    )
+
+
+def _value_lookalike(needle: n.Expr) -> str:
+    if isinstance(needle, n.Str) and needle.value.strip():
+        return f"non-{needle.value.strip().lower()}"
+    return "any longer value that contains it"
+
+
+def _value_hint(haystack: n.Expr, needle: n.Expr) -> str:
+    """For an attribute value (employeeType, company): compare the whole value."""
+    names = sorted(n.attributes_read(haystack))
+    source = f"[{names[0]}]" if names else "[attribute]"
+    text = needle.value.strip().lower() if isinstance(needle, n.Str) else "partner"
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (
+        f"compare the whole value, trimmed and folded: LCase(Trim({source})) = {quoted}"
     )
 
 
