@@ -91,30 +91,56 @@ class InputCounts:
 
 @dataclass
 class SignatureTally:
-    """Pass one's signature counters, per forest and input."""
+    """Pass one's signature counters, per forest and input.
+
+    Users without an input are not counted under it: they are the forest's
+    users less those counted, so a user costs a look-up per input it holds.
+    """
 
     inputs: tuple[str, ...]  # lower-cased attribute names, "dn"
     tally: FeatureTally  # pass one's value tables, across the forests
     forests: dict[str, dict[str, InputCounts]] = field(default_factory=dict)
+    users: dict[str, list[int]] = field(default_factory=dict)  # [others, partners]
+
+    def __post_init__(self) -> None:
+        self._attributes = frozenset(self.inputs) - {DN_KEY}
 
     def add(self, forest: str, user: User, is_partner: bool) -> None:
         """Count ``user`` (after ``tally`` counted it) under each signature."""
         tables = self.forests.get(forest)
         if tables is None:
             tables = self.forests[forest] = {k: InputCounts() for k in self.inputs}
-        tally = self.tally
-        for key, table in tables.items():
-            if table.full:
-                continue
-            index = (signature(key, user, tally), is_partner)
-            counts = table.counts
-            if index in counts:
-                counts[index] += 1
-            elif len(counts) < _limit(key):
-                counts[index] = 1
-            else:
-                table.full = True
-                counts.clear()  # useless once incomplete; free it
+            self.users[forest] = [0, 0]
+        self.users[forest][is_partner] += 1
+        if DN_KEY in tables:
+            self._count(tables[DN_KEY], DN_KEY, user, is_partner)
+        watched = self._attributes
+        for key, values in user.attributes.items():
+            if values and key in watched:
+                self._count(tables[key], key, user, is_partner)
+
+    def _count(self, table: InputCounts, key: str, user: User, partner: bool) -> None:
+        if table.full:
+            return
+        index = (signature(key, user, self.tally), partner)
+        counts = table.counts
+        if index in counts:
+            counts[index] += 1
+        elif len(counts) < _limit(key):
+            counts[index] = 1
+        else:
+            table.full = True
+            counts.clear()  # useless once incomplete; free it
+
+    def counted(self, forest: str, key: str) -> dict[tuple[Signature, bool], int]:
+        """Users by (signature, partner), those without the input under ``()``."""
+        found = dict(self.forests[forest][key].counts)
+        for partner in (False, True):
+            held = sum(n for (_, p), n in found.items() if p is partner)
+            lacking = self.users[forest][partner] - held
+            if lacking:
+                found[((), partner)] = found.get(((), partner), 0) + lacking
+        return found
 
 
 def _limit(key: str) -> int:
@@ -148,8 +174,8 @@ def replay(
         return None
     name = marker.source_attributes[0]
     return {
-        forest: _run(forest, evaluator, name, table.counts.items(), stamp)
-        for forest, table in tables
+        forest: _run(forest, evaluator, name, tally.counted(forest, key).items(), stamp)
+        for forest, _ in tables
     }
 
 
