@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from generator.commands.options import Partners
@@ -56,15 +57,27 @@ def containers(dn: str) -> list[str]:
     are domains, not OUs, and stop the walk).
     """
     try:
-        rdns = split_dn(tidy_dn(dn))
+        tidy = tidy_dn(dn)
     except UsageError:
         return []
+    if "\\" in tidy:
+        return list(_above(tuple(split_dn(tidy))))
+    return list(_parents(tidy.partition(",")[2]))
+
+
+@lru_cache(maxsize=4096)
+def _parents(parent: str) -> tuple[str, ...]:
+    """``containers`` for a tidy parent DN without escapes (users share them)."""
+    return _above(("", *parent.split(","))) if parent else ()
+
+
+def _above(rdns: tuple[str, ...]) -> tuple[str, ...]:
     found = []
     for index in range(1, len(rdns)):
         if rdns[index][:3].lower() == "dc=":
             break
         found.append(",".join(rdns[index:]))
-    return found
+    return tuple(found)
 
 
 def in_container(dn: str, container: str) -> bool:

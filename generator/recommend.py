@@ -47,6 +47,7 @@ VALUE_CANDIDATES = (
     *DESIGNATE_CANDIDATES,
 )
 VALUE_LIMIT = 1_000  # distinct values kept per attribute
+_LOWER = {name: name.lower() for name in VALUE_CANDIDATES}  # per user, 40 look-ups
 USER_TYPE_VALUES = frozenset({"guest", "member"})
 
 STABILITY: dict[Strategy, tuple[int, str]] = {
@@ -108,10 +109,13 @@ class AttributeUse:
         self.partners_present += is_partner
         self.raw.add(text)
         key = normalise_value(text)
-        if key in self.values or len(self.values) < VALUE_LIMIT:
-            split = self.values.setdefault(key, Split())
-            split.users += 1
-            split.partners += is_partner
+        split = self.values.get(key)
+        if split is None:
+            if len(self.values) >= VALUE_LIMIT:
+                return
+            split = self.values[key] = Split()
+        split.users += 1
+        split.partners += is_partner
 
     def spelling(self, key: str) -> str:
         """The most common raw spelling of a normalised value."""
@@ -166,17 +170,27 @@ class FeatureTally:
             self._split(self.ous, key, is_partner)
             if key in self.ous:
                 self.ou_spelling.setdefault(key, container)
+        held = user.attributes
         for name in self.attributes:
-            value = user.first(name)
-            if value is None:
+            key = _LOWER.get(name) or name.lower()
+            values = held.get(key)
+            if not values:
                 continue
-            text = display_value(name, value)
+            value = values[0]
+            text = value if isinstance(value, str) else display_value(name, value)
             if text.strip():
-                self.uses.setdefault(name.lower(), AttributeUse()).add(text, is_partner)
+                use = self.uses.get(key)
+                if use is None:
+                    use = self.uses[key] = AttributeUse()
+                use.add(text, is_partner)
 
     def _split(self, table: dict[str, Split], key: str, is_partner: bool) -> None:
-        if key in table or len(table) < self.limit:
-            _count(table.setdefault(key, Split()), is_partner)
+        split = table.get(key)
+        if split is None:
+            if len(table) >= self.limit:
+                return
+            split = table[key] = Split()
+        _count(split, is_partner)
 
     def use(self, attribute: str) -> AttributeUse:
         return self.uses.get(attribute.lower(), AttributeUse())

@@ -27,7 +27,10 @@ def object_class(user: User) -> str | None:
     An export without objectClass (``Get-ADUser | Export-Csv`` leaves it out)
     holds users only, so its objects count as ``user``.
     """
-    classes = user.object_classes
+    return _class_of(user.object_classes)
+
+
+def _class_of(classes: frozenset[str]) -> str | None:
     if not classes:
         return "user"
     if "computer" in classes:
@@ -39,10 +42,13 @@ def object_class(user: User) -> str | None:
 
 def object_reason(user: User) -> str | None:
     """Why the rule would not see ``user`` on its own terms, or None."""
-    classes = user.object_classes
+    return _object_reason(user, user.object_classes)
+
+
+def _object_reason(user: User, classes: frozenset[str]) -> str | None:
     if "computer" in classes:
         return "computer account"
-    if object_class(user) is None:
+    if _class_of(classes) is None:
         return "not a user object"
     critical = user.text("isCriticalSystemObject")
     if critical is not None and critical.strip().upper() == "TRUE":
@@ -140,10 +146,11 @@ class Scope:
 
     def reason(self, user: User) -> str | None:
         """Why ``user`` is out of scope, or None when the rule would see it."""
-        found = object_reason(user)
+        classes = user.object_classes
+        found = _object_reason(user, classes)
         if found is not None:
             return found
-        cls = object_class(user) or "user"
+        cls = _class_of(classes) or "user"
         if self.connectors is not None and self.connectors.connectors:
             return self.connectors.reason(user, cls)
         return None

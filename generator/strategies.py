@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from generator.errors import InputError, UsageError
@@ -168,13 +169,28 @@ def split_dn(dn: str) -> list[str]:
 
 def tidy_dn(dn: str) -> str:
     """A DN with its RDNs trimmed and ``type=value`` tight, case kept."""
-    rdns = []
-    for rdn in split_dn(dn):
-        kind, eq, value = rdn.partition("=")
-        if not eq or not kind.strip() or not value.strip():
-            raise UsageError(f"{dn.strip()!r} is not a distinguished name")
-        rdns.append(f"{kind.strip()}={value.strip()}")
-    return ",".join(rdns)
+    try:
+        if "\\" not in dn and "," in dn:
+            # Users share their parents: tidy the object's RDN, reuse the rest.
+            head, _, parent = dn.partition(",")
+            return _tidy_rdn(head) + "," + _tidy_parent(parent)
+        return ",".join(_tidy_rdn(rdn) for rdn in split_dn(dn))
+    except ValueError:
+        raise UsageError(f"{dn.strip()!r} is not a distinguished name") from None
+
+
+@lru_cache(maxsize=4096)
+def _tidy_parent(parent: str) -> str:
+    return ",".join(_tidy_rdn(rdn) for rdn in parent.split(","))
+
+
+def _tidy_rdn(rdn: str) -> str:
+    """``type=value`` trimmed; ValueError when either side is empty."""
+    kind, eq, value = rdn.partition("=")
+    kind, value = kind.strip(), value.strip()
+    if not eq or not kind or not value:
+        raise ValueError(rdn)
+    return f"{kind}={value}"
 
 
 def normalise_dn(dn: str) -> str:
