@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -234,11 +235,24 @@ class MarkerRow:
 
 def _marker_rows(found: Iterator[UserOutcome]) -> Iterator[MarkerRow]:
     for outcome in found:
-        server = forest_from_dn(outcome.dn) or outcome.forest
+        server = _domain(outcome.dn) or outcome.forest
         name = outcome.sam or outcome.upn or outcome.dn
         yield MarkerRow(
             outcome.dn, server, name, outcome.result, outcome.current_marker
         )
+
+
+def _domain(dn: str) -> str:
+    """``forest_from_dn``, computed once per parent DN (users share them)."""
+    head, _, parent = dn.partition(",")
+    if head.strip()[:3].lower() == "dc=":
+        return forest_from_dn(dn)
+    return _parent_domain(parent)
+
+
+@lru_cache(maxsize=4096)
+def _parent_domain(parent: str) -> str:
+    return forest_from_dn(parent)
 
 
 @dataclass(frozen=True)

@@ -48,10 +48,10 @@ class BundleFolder:
             if bom:
                 handle.write(BOM.encode("utf-8"))
                 digest.update(BOM.encode("utf-8"))
-            for chunk in chunks:
-                if "\r" in chunk:
+            for text in _joined(chunks):
+                if "\r" in text:
                     raise OutputError(f"{relative}: a carriage return reached the text")
-                data = chunk.replace("\n", newline).encode("utf-8")
+                data = text.replace("\n", newline).encode("utf-8")
                 handle.write(data)
                 digest.update(data)
         self.digests[relative] = digest.hexdigest()
@@ -69,6 +69,21 @@ class BundleFolder:
         path = self.root / PurePosixPath(relative)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def _joined(chunks: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """Templates yield many small chunks; handle them some 64 KiB at a time."""
+    batch: list[str] = []
+    held = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            yield "".join(batch)
+            batch.clear()
+            held = 0
+    if batch:
+        yield "".join(batch)
 
 
 class TextSink:
