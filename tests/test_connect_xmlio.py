@@ -173,6 +173,29 @@ def test_broken_xml_names_file_and_line(tmp_path: Path) -> None:
         read_configuration(export)
     assert caught.value.path == str(victim)
     assert caught.value.line == 7
+    message = str(caught.value)
+    assert message.count("line") == 1  # the line leads, once: "FILE:7:"
+    assert re.search(
+        r":7: broken XML at column \d+: </immutable> does not close <immutable-tag> "
+        r"\(opened on line 7\)$",
+        message,
+    ), message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"", ":1: broken XML at column 1: Document is empty"),
+        (b"<a>&bogus;</a>", ":1: broken XML at column 11: Entity 'bogus' not defined"),
+    ],
+)
+def test_broken_xml_says_where_once(tmp_path: Path, text: bytes, expected: str) -> None:
+    (tmp_path / "SynchronizationRules").mkdir()
+    victim = tmp_path / "SynchronizationRules" / "SynchronizationRule_x.xml"
+    victim.write_bytes(text)
+    with pytest.raises(InputError) as caught:
+        read_configuration(tmp_path)
+    assert str(caught.value) == f"{victim}{expected}"
 
 
 def test_missing_element_names_file_and_line(tmp_path: Path) -> None:
@@ -188,8 +211,11 @@ def test_missing_element_names_file_and_line(tmp_path: Path) -> None:
 def test_not_an_export(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="SynchronizationRules"):
         read_configuration(tmp_path)
-    with pytest.raises(InputError, match="not a folder"):
+    with pytest.raises(InputError, match=r"nope: not found \(expected a config"):
         read_configuration(tmp_path / "nope")
+    (tmp_path / "file.xml").write_text("<a/>")
+    with pytest.raises(InputError, match=r"file\.xml: not a folder"):
+        read_configuration(tmp_path / "file.xml")
 
 
 _XML_TEXT = st.text(

@@ -11,6 +11,7 @@ line break, so a rule read and written back is the same document.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,10 +40,18 @@ CONNECTORS_DIR = "Connectors"
 METAVERSE_FILE = Path("GlobalSettings") / "MV.xml"
 _DSML = "{http://www.dsml.org/DSML}"
 _Element = etree._Element
+_LXML_POSITION = re.compile(r", line \d+, column \d+$")
+_TAG_MISMATCH = re.compile(
+    r"Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)"
+)
 
 
 def read_configuration(folder: Path) -> Configuration:
     """Read the rules, connectors and metaverse schema of an export folder."""
+    if not folder.exists():
+        raise InputError(
+            "not found (expected a configuration export folder)", path=folder
+        )
     if not folder.is_dir():
         raise InputError("not a folder (expected a configuration export)", path=folder)
     rules_dir = folder / RULES_DIR
@@ -94,8 +103,22 @@ def _parse(path: Path) -> _Element:
         return etree.parse(io.BytesIO(data), parser).getroot()
     except etree.XMLSyntaxError as error:
         line = error.lineno or None
-        reason = error.msg.splitlines()[0] if error.msg else "unreadable"
-        raise InputError(f"broken XML: {reason}", path=path, line=line) from None
+        raise InputError(syntax_reason(error), path=path, line=line) from None
+
+
+def syntax_reason(error: etree.XMLSyntaxError) -> str:
+    """libxml2's reason without the ", line N, column M" lxml appends to it.
+
+    The line already leads the message (``file:N:``); the column follows it.
+    """
+    text = error.msg.splitlines()[0] if error.msg else "unreadable"
+    text = _LXML_POSITION.sub("", text)
+    mismatch = _TAG_MISMATCH.fullmatch(text)
+    if mismatch:
+        opened, at, closed = mismatch.groups()
+        text = f"</{closed}> does not close <{opened}> (opened on line {at})"
+    column = f" at column {error.position[1]}" if error.position[1] else ""
+    return f"broken XML{column}: {text}"
 
 
 class _Reader:
