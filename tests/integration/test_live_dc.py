@@ -130,6 +130,25 @@ def test_gc_reports_non_partial_set_attributes_as_unreadable(
     assert source.target.port == 3269
 
 
+def test_gc_inspect_and_its_snapshot_say_not_readable(
+    lab_dc: LabDC, tmp_path: Path
+) -> None:
+    # Samba's GC returns every attribute; the report still follows the schema.
+    out = tmp_path / "gc.json"
+    args = [*lab_dc.ldaps(), "--gc"]
+    taken = run_cli("snapshot", *args, "--out", str(out), env=lab_dc.env())
+    assert taken.code == 0, taken.stderr
+    live = run_cli("inspect", *args, "--json", env=lab_dc.env())
+    offline = run_cli("inspect", "--source", str(out), "--json")
+    assert (live.code, offline.code) == (0, 0), live.stderr + offline.stderr
+    live_doc, offline_doc = json.loads(live.stdout), json.loads(offline.stdout)
+    assert comparable(live_doc) == comparable(offline_doc)
+    found = {a["name"]: a for a in live_doc["sources"][0]["attributes"]}
+    assert found["employeeType"]["unreadable"] == "not readable through the GC"
+    assert found["employeeType"]["users_with_value"] is None
+    assert found["extensionAttribute5"]["readable"] is True
+
+
 def test_wrong_password_is_one_line_and_never_shown(
     lab_dc: LabDC, tmp_path: Path
 ) -> None:
