@@ -1,15 +1,19 @@
 """The analysis facade: from sources, partners and configuration to a decision.
 
-``analyse`` reads every source twice. Pass one counts (inventory, partner
-population, findings data) and, per input a proposed marker may read, the
-users by signature (:mod:`generator.signatures`): each candidate's exact
-expression is then judged by the engine once per signature, which ranks them
-and chooses one. Pass two evaluates the chosen marker's exact expression for
-every in-scope user (preview counts, findings) and, when asked, spools each
-user's :class:`~generator.marker.UserOutcome` to a temporary file, which
-``outcomes`` replays for ``preview.csv`` and the designate scripts. Nothing
-here keeps a list of users: only counters, bounded example lists and the
-admin's own lists (partner list, current cloud state).
+``analyse`` reads every source once. That pass counts (inventory, partner
+population, findings data), counts the users per input a proposed marker may
+read by signature (:mod:`generator.signatures`), so that each candidate's
+exact expression is judged by the engine once per signature, and keeps the
+in-scope users, narrowed to what the preview reads, in a temporary file. The
+ranking chooses a marker; pass two replays the kept users and evaluates the
+chosen marker's exact expression for every one of them (preview counts,
+findings) and, when asked, spools each user's
+:class:`~generator.marker.UserOutcome`, which ``outcomes`` replays for
+``preview.csv`` and the designate scripts. Without a second pass to come
+(no partners, no marker) nothing is kept and nothing is read again. Nothing
+here holds a list of users in memory: only counters, bounded example lists,
+batches of a few hundred users, and the admin's own lists (partner list,
+current cloud state).
 """
 
 from __future__ import annotations
@@ -22,14 +26,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from generator.commands.options import Config, Partners, Sources
 from generator.connect.conflicts import free_precedences
 from generator.connect.model import Configuration, Connector
 from generator.connect.xmlio import read_configuration
 from generator.console import log
-from generator.errors import UsageError
+from generator.errors import OutputError, UsageError
 from generator.expressions import ExpressionError, lint
 from generator.marker import DEFAULT_USER_TYPE, Finding, Marker, UserOutcome
 from generator.model import (
@@ -211,6 +215,7 @@ class _Context:
     current: CurrentState | None = None
     designated: DesignatedValues | None = None  # designate: today's values
     spool: _Spool | None = None  # outcomes() after its first complete pass
+    users: _UserSpool | None = None  # pass one's in-scope users, for pass two
 
 
 def analyse(
@@ -250,7 +255,9 @@ def analyse(
         CurrentState.read(current) if current else None,
         designated=DesignatedValues.of(marker),
     )
-    survey = _survey(context)
+    # a second pass follows when a marker is given or can be chosen
+    second = marker is not None or criteria.given
+    survey = _survey(context, _UserSpool(_replayed(marker)) if second else None)
     markers = propose(survey.tally, schemas, configuration) if criteria.given else []
     runs = _judge(context, survey, markers)
     candidates = [
@@ -379,34 +386,48 @@ class _Survey:
         self.signatures = SignatureTally(SIGNATURE_INPUTS, self.tally)
 
 
-def _survey(context: _Context) -> _Survey:
+def _survey(context: _Context, spool: _UserSpool | None) -> _Survey:
+    """Pass one; with ``spool``, each in-scope user is also kept for pass two."""
     survey = _Survey(designated=context.designated)
-    for forest in context.forests:
-        name = forest.name
-        classes = survey.classes.setdefault(name, {})
-        out = survey.out.setdefault(name, {})
-        for user, why_out, is_partner in _users(forest, context):
-            survey.read[name] = survey.read.get(name, 0) + 1
-            if why_out is not None:
-                out[why_out] = out.get(why_out, 0) + 1
-                if context.criteria.given and context.criteria.match(user):
-                    missed = survey.partners_out.setdefault(name, Examples())
-                    missed.add(f"{identity(user)} ({why_out})")
-                continue
-            survey.in_scope[name] = survey.in_scope.get(name, 0) + 1
-            survey.tally.add(user, is_partner)
-            survey.odd_suffixes.add(user, is_partner)
-            if survey.designated is not None:
-                survey.designated.add(user, identity(user))
-            if context.criteria.given:
-                survey.signatures.add(name, user, is_partner)
-            else:
-                survey.suggest.add(user)
-            if is_partner:
-                survey.partners[name] = survey.partners.get(name, 0) + 1
-                cls = object_class(user) or "user"
-                classes[cls] = classes.get(cls, 0) + 1
+    with spool.writer() if spool else nullcontext() as keep:
+        for forest in context.forests:
+            _survey_forest(context, forest, survey, keep)
+    context.users = spool
     return survey
+
+
+def _survey_forest(
+    context: _Context,
+    forest: _Forest,
+    survey: _Survey,
+    keep: Callable[[str, User, bool], None] | None,
+) -> None:
+    name = forest.name
+    classes = survey.classes.setdefault(name, {})
+    out = survey.out.setdefault(name, {})
+    for user, why_out, is_partner in _users(forest, context):
+        survey.read[name] = survey.read.get(name, 0) + 1
+        if why_out is not None:
+            out[why_out] = out.get(why_out, 0) + 1
+            if context.criteria.given and context.criteria.match(user):
+                missed = survey.partners_out.setdefault(name, Examples())
+                missed.add(f"{identity(user)} ({why_out})")
+            continue
+        survey.in_scope[name] = survey.in_scope.get(name, 0) + 1
+        if keep is not None:
+            keep(name, user, is_partner)
+        survey.tally.add(user, is_partner)
+        survey.odd_suffixes.add(user, is_partner)
+        if survey.designated is not None:
+            survey.designated.add(user, identity(user))
+        if context.criteria.given:
+            survey.signatures.add(name, user, is_partner)
+        else:
+            survey.suggest.add(user)
+        if is_partner:
+            survey.partners[name] = survey.partners.get(name, 0) + 1
+            cls = object_class(user) or "user"
+            classes[cls] = classes.get(cls, 0) + 1
 
 
 def _users(
@@ -417,6 +438,18 @@ def _users(
         why_out = forest.scope.reason(user)
         partner = why_out is None and context.criteria.match(user) is not None
         yield user, why_out, partner
+
+
+def _in_scope(context: _Context) -> Iterator[tuple[str, User, bool]]:
+    """Every in-scope user as (forest, user, partner): pass one's spool when
+    there is one, else the sources read once more."""
+    if context.users is not None:
+        yield from context.users.replay()
+        return
+    for forest in context.forests:
+        for user, why_out, is_partner in _users(forest, context):
+            if why_out is None:
+                yield forest.name, user, is_partner
 
 
 def _judge(
@@ -448,30 +481,27 @@ def _preview_pass(
     stamp = context.criteria.given
     evaluator = MarkerEvaluator(marker, stamp=stamp)
     current = context.current
-    runs: dict[str, ForestRun] = {}
+    runs = {f.name: ForestRun(f.name, stamp) for f in context.forests}
     spool = _Spool() if keep else None
     with spool.writer() if spool else nullcontext() as write:
-        for forest in context.forests:
-            run = runs.setdefault(forest.name, ForestRun(forest.name, stamp))
-            for user, why_out, is_partner in _users(forest, context):
-                if why_out is not None:
-                    continue
-                who = identity(user)
-                verdict = evaluator.verdict(user, is_partner)
-                run.add(who, verdict, is_partner, evaluator.lacking(user))
-                if current is not None:
-                    run.compare(who, verdict.result, current.user_type(user))
-                if write is not None:
-                    write(
-                        _outcome(
-                            forest.name,
-                            user,
-                            evaluator,
-                            verdict=verdict,
-                            is_partner=is_partner,
-                            context=context,
-                        )
+        for name, user, is_partner in _in_scope(context):
+            run = runs[name]
+            who = identity(user)
+            verdict = evaluator.verdict(user, is_partner)
+            run.add(who, verdict, is_partner, evaluator.lacking(user))
+            if current is not None:
+                run.compare(who, verdict.result, current.user_type(user))
+            if write is not None:
+                write(
+                    _outcome(
+                        name,
+                        user,
+                        evaluator,
+                        verdict=verdict,
+                        is_partner=is_partner,
+                        context=context,
                     )
+                )
     context.spool = spool
     return runs
 
@@ -486,17 +516,16 @@ def _evaluate(
     if not markers:
         return runs
     for forest in context.forests:
-        mine = [r.setdefault(forest.name, ForestRun(forest.name, stamp)) for r in runs]
-        for user, why_out, is_partner in _users(forest, context):
-            if why_out is not None:
-                continue
-            who = identity(user)
-            cloud = context.current.user_type(user) if context.current else None
-            for evaluator, run in zip(evaluators, mine, strict=True):
-                verdict = evaluator.verdict(user, is_partner)
-                run.add(who, verdict, is_partner, evaluator.lacking(user))
-                if context.current is not None:
-                    run.compare(who, verdict.result, cloud)
+        for r in runs:
+            r[forest.name] = ForestRun(forest.name, stamp)
+    for name, user, is_partner in _in_scope(context):
+        who = identity(user)
+        cloud = context.current.user_type(user) if context.current else None
+        for evaluator, run in zip(evaluators, runs, strict=True):
+            verdict = evaluator.verdict(user, is_partner)
+            run[name].add(who, verdict, is_partner, evaluator.lacking(user))
+            if context.current is not None:
+                run[name].compare(who, verdict.result, cloud)
     return runs
 
 
@@ -782,23 +811,98 @@ def _packed(outcome: UserOutcome) -> tuple[Any, ...]:
     )
 
 
+def _replayed(marker: Marker | None) -> frozenset[str]:
+    """The attributes pass two reads: identity, class, every input a proposed
+    marker may read, and the given marker's."""
+    names = [
+        "objectClass",
+        "sAMAccountName",
+        "userPrincipalName",
+        *VALUE_CANDIDATES,
+        *(marker.source_attributes if marker else ()),
+    ]
+    return frozenset(n.lower() for n in names)
+
+
+class _UserSpool:
+    """Pass one's in-scope users, narrowed to what pass two reads, on disk.
+
+    Pass two then evaluates the chosen marker for every user without parsing
+    the sources again, and memory stays flat: batches of a few hundred users
+    are pickled as they fill, and read back one batch at a time.
+    """
+
+    def __init__(self, keep: frozenset[str]) -> None:
+        handle, name = tempfile.mkstemp(prefix="entra-rulegen-", suffix=".users")
+        os.close(handle)
+        self.path = Path(name)
+        self.keep = keep
+        weakref.finalize(self, self.path.unlink, missing_ok=True)
+
+    @contextmanager
+    def writer(self) -> Iterator[Callable[[str, User, bool], None]]:
+        batch: list[tuple[Any, ...]] = []
+        keep = self.keep
+        with self._opened() as out:
+
+            def write(forest: str, user: User, partner: bool) -> None:
+                held = {k: v for k, v in user.attributes.items() if k in keep}
+                batch.append((forest, user.dn, held, user.forest, partner))
+                if len(batch) >= _SPOOL_BATCH:
+                    self._dump(batch, out)
+
+            yield write
+            self._dump(batch, out)
+
+    @contextmanager
+    def _opened(self) -> Iterator[BinaryIO]:
+        try:
+            out = self.path.open("wb")
+        except OSError as error:
+            raise self._failed(error) from None
+        with out:
+            yield out
+
+    def _dump(self, batch: list[tuple[Any, ...]], out: BinaryIO) -> None:
+        if not batch:
+            return
+        try:
+            pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as error:
+            raise self._failed(error) from None
+        batch.clear()
+
+    def _failed(self, error: OSError) -> OutputError:
+        return OutputError(
+            f"cannot keep the users in a temporary file ({self.path}): "
+            f"{error.strerror or error}"
+        )
+
+    def replay(self) -> Iterator[tuple[str, User, bool]]:
+        with self.path.open("rb") as spooled:
+            while True:
+                try:
+                    batch = pickle.load(spooled)
+                except EOFError:
+                    return
+                for forest, dn, held, home, partner in batch:
+                    yield forest, User(dn, held, home), partner
+
+
 def _read_outcomes(analysis: Analysis, context: _Context) -> Iterator[UserOutcome]:
     marker = analysis.marker
     assert marker is not None
     evaluator = MarkerEvaluator(marker, stamp=context.criteria.given)
-    for forest in context.forests:
-        for user, why_out, is_partner in _users(forest, context):
-            if why_out is not None:
-                continue
-            verdict = evaluator.verdict(user, is_partner)
-            yield _outcome(
-                forest.name,
-                user,
-                evaluator,
-                verdict=verdict,
-                is_partner=is_partner,
-                context=context,
-            )
+    for name, user, is_partner in _in_scope(context):
+        verdict = evaluator.verdict(user, is_partner)
+        yield _outcome(
+            name,
+            user,
+            evaluator,
+            verdict=verdict,
+            is_partner=is_partner,
+            context=context,
+        )
 
 
 def _outcome(
