@@ -146,4 +146,4 @@ def test_no_rule_files_without_connector_ids(tmp_path: Path) -> None:
     assert run.code == 0, run.stderr
     assert not (out / "rules").exists()
     change = (out / "CHANGE.md").read_text()
-    assert "not included" in change and "connect\\-config" in change
+    assert "not included" in change and "--connect-config" in change
