@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
+from generator.errors import UsageError
 from generator.marker import Marker
 
 Direction = Literal["Inbound", "Outbound"]
@@ -152,7 +153,28 @@ def build_rules(
         if (connector.forest or "").lower() in inetorgperson_forests:
             rules.append(inbound_rule(marker, connector, "inetOrgPerson"))
     rules.append(outbound_rule(marker, entra))
+    _check_room(proposed, len(rules))
     return tuple(_with_precedence(rule, proposed, i) for i, rule in enumerate(rules))
+
+
+def _check_room(proposed: tuple[int, ...], count: int) -> None:
+    """A pinned first precedence numbers the rules on from it, up to 99 at most.
+
+    Pinned numbers arrive as the run from the admin's number to 99; when the
+    run is shorter than the rule list, the last rules would have no number.
+    """
+    if not proposed or len(proposed) >= count:
+        return
+    first = proposed[0]
+    if proposed != tuple(range(first, HIGHEST_PRECEDENCE + 1)):
+        return  # free numbers from the configuration: validation reports a lack
+    last = HIGHEST_PRECEDENCE - count + 1
+    raise UsageError(
+        f"--precedence {first}: the {count} new rules take consecutive "
+        f"precedences from it, and only {len(proposed)} fit up to "
+        f"{HIGHEST_PRECEDENCE}; choose a first precedence from "
+        f"{LOWEST_PRECEDENCE} to {last}"
+    )
 
 
 def _with_precedence(rule: RuleSpec, proposed: tuple[int, ...], index: int) -> RuleSpec:
