@@ -47,7 +47,6 @@ VALUE_CANDIDATES = (
     *DESIGNATE_CANDIDATES,
 )
 VALUE_LIMIT = 1_000  # distinct values kept per attribute
-_LOWER = {name: name.lower() for name in VALUE_CANDIDATES}  # per user, 40 look-ups
 USER_TYPE_VALUES = frozenset({"guest", "member"})
 
 STABILITY: dict[Strategy, tuple[int, str]] = {
@@ -157,6 +156,10 @@ class FeatureTally:
     ou_spelling: dict[str, str] = field(default_factory=dict)  # first seen
     limit: int = 50_000
 
+    def __post_init__(self) -> None:
+        # lower-cased name -> name: a user costs a look-up per attribute it has
+        self._wanted = {name.lower(): name for name in self.attributes}
+
     def add(self, user: User, is_partner: bool) -> None:
         self.users += 1
         self.partners += is_partner
@@ -170,11 +173,10 @@ class FeatureTally:
             self._split(self.ous, key, is_partner)
             if key in self.ous:
                 self.ou_spelling.setdefault(key, container)
-        held = user.attributes
-        for name in self.attributes:
-            key = _LOWER.get(name) or name.lower()
-            values = held.get(key)
-            if not values:
+        wanted = self._wanted
+        for key, values in user.attributes.items():
+            name = wanted.get(key)
+            if name is None or not values:
                 continue
             value = values[0]
             text = value if isinstance(value, str) else display_value(name, value)
