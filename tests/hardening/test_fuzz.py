@@ -11,7 +11,6 @@ the executions and time are reported in the hardening figures.
 
 from __future__ import annotations
 
-import binascii
 import re
 import time
 from collections import Counter
@@ -154,14 +153,6 @@ TARGETS: dict[str, tuple[str, bytes, Callable[[Path], object]]] = {
 }
 
 
-# Known bugs the fuzzer keeps finding: tolerated here, counted in the figures,
-# and held by strict xfail cases in test_malformed.py until they are fixed.
-KNOWN: dict[str, tuple[type[BaseException], ...]] = {
-    # TODO(#9): the snapshot reader does not check the types of a user's keys.
-    "json snapshot": (KeyError, AttributeError, TypeError, binascii.Error),
-}
-
-
 @pytest.mark.parametrize("target", list(TARGETS))
 def test_reader_raises_only_our_errors(
     target: str, tmp_path: Path, figures: Counter[str]
@@ -184,8 +175,6 @@ def test_reader_raises_only_our_errors(
         except RulegenError as error:
             figures[f"fuzz {target}: refused"] += 1
             assert "\n" not in str(error)
-        except KNOWN.get(target, ()):
-            figures[f"fuzz {target}: known bug hit"] += 1
 
     each()
     figures[f"fuzz {target}: seconds"] += round(time.monotonic() - started)

@@ -98,32 +98,6 @@ EXPECTED: dict[str, int | None] = {
 }
 # Known failures, each with what is wrong (listed in the hardening report).
 OPEN: dict[str, str] = {
-    "ldif-empty.ldf": "an empty LDIF file reads as no users (exit 3), not an "
-    "input error as empty CSV and JSON files are",
-    "ldif-nul-in-name.ldf": "the LDIF reader accepts attribute names that are "
-    "not RFC 2849 names (NUL, spaces, '!')",
-    "ldif-bad-attribute-name.ldf": "the LDIF reader accepts attribute names that "
-    "are not RFC 2849 names (NUL, spaces, '!')",
-    "csv-duplicate-header.csv": "a CSV header naming a column twice is read, "
-    "one column silently lost, instead of an input error on line 1",
-    "json-users-not-list.json": "a snapshot whose 'users' is not an array reads "
-    "as no users instead of an input error",
-    "json-attributes-wrong-type.json": "a snapshot user whose 'attributes' is "
-    "not an object is an internal error (AttributeError)",
-    "json-user-without-attributes.json": "a snapshot user without "
-    "'attributes' is an internal error (KeyError)",
-    "json-values-wrong-type.json": "a snapshot value that is a number or boolean "
-    "is taken as text; the format allows only strings and {base64}",
-    "json-duplicate-keys.json": "duplicate keys in a snapshot are accepted, "
-    "the last one silently wins",
-    "json-bad-base64.json": "a snapshot {base64} value that is not base64 is an "
-    "internal error (binascii.Error)",
-    "json-deep-nesting.json": "deeply nested JSON (100,000 '[') exhausts memory "
-    "in ijson's prefix building; a depth limit is needed",
-    "json-dump-not-objects.json": "the ldapdomaindump reader names the entry "
-    "number but not the line",
-    "json-schema-wrong-type.json": "a snapshot whose 'schema' is a string is "
-    "accepted and the schema silently ignored",
     "config-duplicate-id": "two rules with the same id: the error names the "
     "second file but not the line of its <id>",
 }
