@@ -32,7 +32,7 @@ from generator.partners import PartnerList
 from generator.readers import open_source
 from generator.readers.schema_file import read_schema
 
-FUZZ_EXAMPLES = 1_500
+FUZZ_EXAMPLES = 1_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 FUZZ = settings(
     max_examples=FUZZ_EXAMPLES,

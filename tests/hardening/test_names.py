@@ -26,7 +26,8 @@ from lxml import etree
 from markdown_it import MarkdownIt
 from pssyntax import syntax_errors
 
-from generator.connect.xmlio import read_configuration
+from generator.connect.xmlio import read_configuration, read_rule
+from generator.expressions import compile_expression
 
 CONFIG = REAL_INPUTS / "aadconnect-config" / "contoso-pilot"
 AD = "Connector_{ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d}.xml"
@@ -156,6 +157,13 @@ def check_generate(work: Path, config: Path, read: object) -> None:
         literals += psquote.single_quoted(text)
     for connector in read.connectors:  # type: ignore[attr-defined]
         assert connector.name in literals, connector.name
+    rules = sorted((out / "rules").glob("*.xml"))
+    assert rules, "with a configuration the bundle carries rule files"
+    for path in rules:  # every emitted expression parses and compiles
+        for flow in read_rule(path).flows:
+            if flow.expression:
+                compile_expression(flow.expression)
+                OUTCOMES["rule-file expressions compiled"] += 1
 
 
 def check_document(work: Path, config: Path, rule: str) -> None:
