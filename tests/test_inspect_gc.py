@@ -140,3 +140,18 @@ def test_snapshot_unreadable_attributes_must_be_names(tmp_path: Path) -> None:
     run = run_cli("inspect", "--source", str(path))
     assert run.code == 1
     assert f'{path}:2: "unreadable_attributes" must be an array' in run.stderr
+
+
+@pytest.mark.usefixtures("windows_gc")
+def test_snapshot_of_no_users_writes_nothing(tmp_path: Path) -> None:
+    # Every reader refuses a snapshot without users, so none is written.
+    out = tmp_path / "empty.json"
+    base = "CN=Schema,CN=Configuration,DC=contoso,DC=test"  # holds no users
+    taken = run_cli(
+        "snapshot", "--source", HOST, *LOGIN, "--base-dn", base, "--out", str(out),
+        env=ENV,
+    )  # fmt: skip
+    assert taken.code == 1
+    (line,) = taken.stderr.strip().splitlines()
+    assert "dc1.contoso.test:636: no user objects under 'CN=Schema," in line
+    assert list(tmp_path.iterdir()) == []

@@ -15,7 +15,7 @@ import typer
 
 from generator.commands.options import Sources, source_options
 from generator.console import err
-from generator.errors import UsageError
+from generator.errors import DirectoryError, UsageError
 from generator.model import SourceSpec
 
 
@@ -70,6 +70,12 @@ def take_snapshot(spec: SourceSpec, sources: Sources, out: Path) -> tuple[int, s
         # The reader decides what a GC read cannot see when the search starts,
         # and the header, written before the users, must say so.
         first = next(users, None)
+        if first is None:  # a snapshot no command could read (no users)
+            raise DirectoryError(
+                f"no user objects under {source.base_dn or 'the forest'!r}; "
+                "nothing to save (check --base-dn)",
+                host=source.target.address,
+            )
         count = write_snapshot(
             out,
             source=source.name,
