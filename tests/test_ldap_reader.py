@@ -432,6 +432,7 @@ def test_snapshot_leaves_no_file_when_the_scan_breaks(
 def test_progress_counts_users_on_a_terminal(
     directory: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("TERM", "xterm")  # rich draws no live bar for TERM=dumb
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=100)
     monkeypatch.setattr(reader, "err", terminal)
