@@ -62,6 +62,17 @@ def test_the_example_cut_of_the_sample_is_refused(tmp_path: Path) -> None:
     assert f"{path}:{last_dn_line(cut.decode('utf-8'))}:" in line
 
 
+def test_ldif_cut_in_a_base64_value_says_so(tmp_path: Path) -> None:
+    text = LDIF.read_text(encoding="utf-8")
+    start = text.index("\nobjectGUID:: ", 5000) + 1
+    cut = text[: start + len("objectGUID:: ") + 5]
+    path = tmp_path / "cut-base64.ldf"
+    path.write_text(cut, encoding="utf-8")
+    line = refused(path)
+    assert f"{path}:{cut.count(chr(10)) + 1}: bad base64" in line
+    assert "truncated?" in line
+
+
 def test_ldif_without_its_final_line_end_is_refused(tmp_path: Path) -> None:
     text = LDIF.read_text(encoding="utf-8").rstrip("\n")
     path = tmp_path / "no-final-newline.ldf"

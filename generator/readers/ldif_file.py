@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 import ldif
 
@@ -101,7 +101,7 @@ def _careful_records(path: Path) -> Iterator[Record]:
             yield record
 
 
-def _truncated(path: Path, block: list[_Line], record: Record | None) -> None:
+def _truncated(path: Path, block: list[_Line], record: Record | None) -> NoReturn:
     """ldifde and ldapsearch end every line, the last one too: a file that
     stops mid-line was cut off, and its last record may have lost values."""
     raise InputError(
@@ -210,8 +210,11 @@ def _checked_name(path: Path, line: _Line) -> str:
         try:
             binascii.a2b_base64(value[1:].strip(), strict_mode=True)
         except binascii.Error:
+            cut = "" if line.complete else " (the file ends mid-value: truncated?)"
             raise InputError(
-                f"bad base64 in the value of {name!r}", path=path, line=line.number
+                f"bad base64 in the value of {name!r}{cut}",
+                path=path,
+                line=line.number,
             ) from None
     elif _is_change(name, value):
         raise InputError(
