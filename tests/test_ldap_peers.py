@@ -168,3 +168,14 @@ def test_cli_names_a_non_ldap_listener(serve: Serve) -> None:
     assert run.stderr.strip().splitlines() == [
         f"entra-rulegen: error: 127.0.0.1:{port}: did not answer as an LDAP server"
     ]
+
+
+def test_an_address_ldap3_refuses_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENTRA_RULEGEN_PASSWORD", SECRET)
+    target = reader.parse_target("ldap://[fe80::1%25eth0]")
+    with pytest.raises(DirectoryError) as caught:
+        reader.connect(target, LiveOptions(user="u"))
+    assert str(caught.value) == (
+        "[fe80::1%25eth0]:389: cannot connect: ldap3 cannot use this host name "
+        "or address"
+    )

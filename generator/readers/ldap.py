@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from ldap3 import (
@@ -109,6 +109,7 @@ _BIND_DATA = {
 Entry = dict[str, list[bytes]]
 Connector = Callable[[], Connection]
 Scope = Literal["BASE", "LEVEL", "SUBTREE"]
+T = TypeVar("T")
 Phase = Literal["connect", "StartTLS", "bind", "search"]
 PHASE_NAMES: dict[Phase, str] = {
     "connect": "the connection",
@@ -219,25 +220,8 @@ def read_password(user: str | None) -> str:
 
 def connect(target: Target, live: LiveOptions) -> Connection:
     """An open, bound connection, or one DirectoryError line saying why not."""
-    server = Server(
-        target.host,
-        port=target.port,
-        use_ssl=target.use_ssl,
-        tls=make_tls(live),
-        get_info=NONE,
-        connect_timeout=CONNECT_TIMEOUT,
-    )
-    conn = Connection(
-        server,
-        raise_exceptions=False,
-        auto_referrals=False,
-        auto_range=False,
-        check_names=False,
-        read_only=True,
-        receive_timeout=RECEIVE_TIMEOUT,
-        return_empty_attributes=False,
-        **credentials(target, live),
-    )
+    login = credentials(target, live)  # may prompt: outside the ldap3 steps
+    conn = _step(target, live, "connect", lambda: _connection(target, live, login))
     with warnings.catch_warnings():
         # ldap3 2.9.1 checks the certificate's name with ssl.match_hostname,
         # deprecated since Python 3.7 (from 3.12 on it uses its own copy).
@@ -261,9 +245,29 @@ def connect(target: Target, live: LiveOptions) -> Connection:
     return conn
 
 
-def _step(
-    target: Target, live: LiveOptions, phase: Phase, call: Callable[[], Any]
-) -> Any:
+def _connection(target: Target, live: LiveOptions, login: dict[str, Any]) -> Connection:
+    server = Server(
+        target.host,
+        port=target.port,
+        use_ssl=target.use_ssl,
+        tls=make_tls(live),
+        get_info=NONE,
+        connect_timeout=CONNECT_TIMEOUT,
+    )
+    return Connection(
+        server,
+        raise_exceptions=False,
+        auto_referrals=False,
+        auto_range=False,
+        check_names=False,
+        read_only=True,
+        receive_timeout=RECEIVE_TIMEOUT,
+        return_empty_attributes=False,
+        **login,
+    )
+
+
+def _step(target: Target, live: LiveOptions, phase: Phase, call: Callable[[], T]) -> T:
     """Run one ldap3 step; whatever it raises becomes a line naming the phase.
 
     ldap3 lets its ASN.1 decoder's KeyError or IndexError through when the
@@ -350,6 +354,11 @@ def connect_error(
         )
     if kind == "LDAPSessionTerminatedByServerError":
         return DirectoryError(closed_during(phase, live), host=target.address)
+    if kind == "LDAPInvalidServerError":
+        return DirectoryError(
+            "cannot connect: ldap3 cannot use this host name or address",
+            host=target.address,
+        )
     if "invalid server address" in text:
         return DirectoryError(
             "cannot connect: the host name does not resolve", host=target.address
