@@ -11,6 +11,7 @@ import pytest
 from bundle_cases import files_of, generate, sample_arguments
 from bundle_fixtures import analysis, outcomes_of
 from conftest import run_cli
+from test_bundle_config import PARTNERS, USERS, with_user_type
 
 from generator.bundle import build, write_bundle
 from generator.errors import BlockedError, OutputError
@@ -202,3 +203,18 @@ def test_preview_csv_defuses_formulas(tmp_path: Path) -> None:
         cells = [cell for row in csv.reader(f) for cell in row]
     assert any(cell.startswith("'=1+2 @SUM(A1)@") for cell in cells)
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "@")]
+
+
+def test_force_replaces_a_bundle_whose_rules_came_from_a_configuration(
+    tmp_path: Path,
+) -> None:
+    export = with_user_type(tmp_path)
+    out = tmp_path / "bundle"
+    args = [
+        "generate", "--source", str(USERS), *PARTNERS, "--connect-config",
+        str(export), "--marker", "upn-suffix:partners.contoso.com", "--out", str(out),
+    ]  # fmt: skip
+    assert run_cli(*args).code == 0
+    assert list((out / "rules").glob("SynchronizationRule_*.xml"))
+    again = run_cli(*args, "--force")
+    assert again.code == 0, again.stderr
