@@ -14,7 +14,10 @@ from typing import Any
 
 import pytest
 from conftest import run_cli
-from ldap3.core.exceptions import LDAPSessionTerminatedByServerError
+from ldap3.core.exceptions import (
+    LDAPSessionTerminatedByServerError,
+    LDAPSocketReceiveError,
+)
 
 from generator.errors import DirectoryError
 from generator.model import LiveOptions, SourceSpec
@@ -179,3 +182,23 @@ def test_an_address_ldap3_refuses_is_one_line(monkeypatch: pytest.MonkeyPatch) -
         "[fe80::1%25eth0]:389: cannot connect: ldap3 cannot use this host name "
         "or address"
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            LDAPSessionTerminatedByServerError("session terminated by server"),
+            "scan incomplete after 3 entries: the DC closed the connection during "
+            "the search",
+        ),
+        (
+            LDAPSocketReceiveError("error receiving data: timed out"),
+            "scan incomplete after 3 entries: the connection failed during the "
+            "search (LDAPSocketReceiveError)",
+        ),
+    ],
+)
+def test_search_failures_say_it_was_the_search(error: Exception, expected: str) -> None:
+    message = str(reader.search_broken(reader.Target("ldap", "dc1", 389), error, 3))
+    assert message == f"dc1:389: {expected}"

@@ -717,8 +717,10 @@ def search_error(
 def search_broken(target: Target, error: Exception, count: int) -> DirectoryError:
     """The search stopped without a result code: never a shorter result."""
     kind = type(error).__name__
-    if isinstance(error, LDAPCommunicationError):
-        why = f"the connection failed ({kind})"
+    if kind == "LDAPSessionTerminatedByServerError":
+        why = "the DC closed the connection during the search"
+    elif isinstance(error, LDAPCommunicationError):
+        why = f"the connection failed during the search ({kind})"
     elif isinstance(error, LDAPException):
         why = f"the search could not go on ({kind})"
     else:
