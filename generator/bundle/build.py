@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator import __version__
 from generator.analysis import Analysis
@@ -222,9 +222,8 @@ def _write_scripts(
         )
 
 
-@dataclass(frozen=True)
-class MarkerRow:
-    """One user for the designate scripts."""
+class MarkerRow(NamedTuple):
+    """One user for the designate scripts (a tuple: four files, every user)."""
 
     dn: str
     server: str
