@@ -12,6 +12,7 @@ Memory: counters and bounded example lists per forest; the only table kept is
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -375,9 +376,15 @@ def write_csv(rows: Iterable[UserOutcome], path: Path) -> int:
             count = write_csv_rows(rows, stream)
         partial.replace(path)  # never leave half a file under the real name
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        _discard(partial)
         raise OutputError(f"{path}: {error.strerror or 'cannot write'}") from None
     except BaseException:
-        partial.unlink(missing_ok=True)
+        _discard(partial)
         raise
     return count
+
+
+def _discard(partial: Path) -> None:
+    """Remove a half-written file; a read-only disk has none, and says EROFS."""
+    with contextlib.suppress(OSError):
+        partial.unlink(missing_ok=True)
