@@ -36,9 +36,10 @@ PARTNERS = ["--partner-suffix", "partners.contoso.test"]
 MARKER = ["--marker", "upn-suffix:partners.contoso.test"]
 
 
-def through(dc: LabDC, port: int) -> list[str]:
+def through(dc: LabDC, port: int, host: str = "127.0.0.1") -> list[str]:
+    """LDAPS options for the proxy on ``port`` (or, with ``host``, the DC itself)."""
     return [
-        "--source", f"ldaps://127.0.0.1:{port}", "--user", dc.user,
+        "--source", f"ldaps://{host}:{port}", "--user", dc.user,
         "--ca-file", dc.ca_file, "--tls-server-name", dc.cert_name,
         "--page-size", PAGE_SIZE,
     ]  # fmt: skip
@@ -117,3 +118,30 @@ def test_only_bind_starttls_search_and_unbind_reach_the_dc(
     assert set(sent) <= ALLOWED, sorted(set(sent) - ALLOWED)
     assert {"bindRequest", "searchRequest"} <= set(sent)
     assert (f"extendedReq {STARTTLS_OID}" in sent) == (scheme == "ldap")
+
+
+@pytest.mark.parametrize("right", [True, False], ids=["lab password", "wrong canary"])
+def test_password_never_shown_by_a_real_dc_run(
+    lab_dc: LabDC, right: bool, tmp_path: Path
+) -> None:
+    """A debug run against Samba, bound or refused: the password shows nowhere."""
+    password = lab_dc.password if right else "Canary-Wrong-7f3a!"
+    out = tmp_path / "bundle"
+    command = [sys.executable, "-c", "from generator.cli import main; main()"]
+    source = through(lab_dc, 636, lab_dc.host)[:-2]  # the DC itself, default pages
+    done = subprocess.run(
+        [*command, "--debug", "plan", *source, *PARTNERS, "--out", str(out)],
+        env={**os.environ, "ENTRA_RULEGEN_PASSWORD": password},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == (0 if right else 1), done.stderr[-2000:]
+    forms = [password, password.encode("utf-16-le").decode("latin-1")]
+    texts = [done.stdout, done.stderr]
+    texts += [
+        p.read_bytes().decode("latin-1") for p in tmp_path.rglob("*") if p.is_file()
+    ]
+    for text in texts:
+        assert not any(form in text for form in forms)
