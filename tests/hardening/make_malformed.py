@@ -171,6 +171,12 @@ def json_files() -> dict[str, bytes]:
         "json-latin1.json": (head + '"users": [\n').encode()
         + b'{"dn": "CN=Ren\xe9e,DC=corp", "attributes": {}}\n]}\n',
         "json-number.json": b"42\n",
+        "json-lone-surrogate.json": (
+            head
+            + '"users": [\n'
+            + SNAP_PARTNER.replace("pner", "pn\\ud800er")
+            + "\n]}\n"
+        ).encode(),
         "json-deep-nesting.json": b"[" * 100_000,
         "json-dump-not-objects.json": b"[1, 2, 3]\n",
         "json-schema-wrong-type.json": (
