@@ -22,7 +22,7 @@ import pytest
 from conftest import REAL_INPUTS, SAMPLES, run_cli
 from hostile import hostile_text
 from hypothesis import HealthCheck, given, settings
-from lxml import etree
+from lxml import etree, html
 from markdown_it import MarkdownIt
 from pssyntax import syntax_errors
 
@@ -178,9 +178,26 @@ def check_document(work: Path, config: Path, rule: str) -> None:
     markdown = (out / "CONFIG.md").read_text(encoding="utf-8")
     shown = rendered_text(markdown)
     assert _flat(rule).strip() in shown, rule
+    page = html.fromstring((out / "CONFIG.html").read_bytes())
+    assert " ".join(rule.split()) in " ".join(page.text_content().split()), rule
+    assert tag_counts(page) == BASELINE.setdefault("CONFIG.html", tag_counts(page))
+
+
+BASELINE: dict[str, Counter[str]] = {}
+
+
+def tag_counts(page: html.HtmlElement) -> Counter[str]:
+    """Elements and attributes per tag: a name must add none."""
+    found: Counter[str] = Counter()
+    for element in page.iter():
+        if isinstance(element.tag, str):
+            found[element.tag] += 1
+            found.update(f"{element.tag}@{name}" for name in element.attrib)
+    return found
 
 
 def check_diff(original: Path, config: Path, rule: str) -> None:
+    out = config.parent / "diff"
     result = run_cli(
         "diff",
         "--connect-config",
@@ -188,11 +205,19 @@ def check_diff(original: Path, config: Path, rule: str) -> None:
         "--connect-config",
         str(config),
         "--json",
+        "--out",
+        str(out),
     )
     OUTCOMES[f"diff exit {result.code}"] += 1
+    if re.search(r"[\x7f-\x9f]", rule) and result.code == 1:  # refused, one line
+        assert "cannot write" in result.stderr and not out.exists()
+        assert len(result.stderr.splitlines()) == 1
+        return
     assert result.code == 4, result.stderr
     document = json.loads(result.stdout)
     assert any(rule in text for text in strings(document)), rule
+    shown = rendered_text((out / "DIFF.md").read_text(encoding="utf-8"))
+    assert _flat(rule).strip() in shown, rule
 
 
 def strings(value: object) -> list[str]:
@@ -226,3 +251,14 @@ def test_hostile_names_figures(figures: Counter[str]) -> None:
     assert sum(v for k, v in OUTCOMES.items() if k.startswith("document")) >= (
         NAME_EXAMPLES
     )
+
+
+@pytest.mark.parametrize("rule", ["a\x7fb", "Tab\there", "  padded  ", "x]%y%"])
+def test_odd_rule_names(original: Path, rule: str, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(original, config)
+    rename(config / "SynchronizationRules" / RULE, rule)
+    read = read_configuration(config)
+    name = next(r.name for r in read.rules if r.source.name == RULE)
+    check_document(tmp_path, config, name)
+    check_diff(original, config, name)
