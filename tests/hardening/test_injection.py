@@ -25,6 +25,7 @@ import pytest
 from conftest import SAMPLES, run_cli
 from hostile import hostile_text
 from hypothesis import HealthCheck, given, settings
+from lxml import html
 from markdown_it import MarkdownIt
 from pssyntax import syntax_errors
 from readback import read_ldif_line
@@ -231,8 +232,20 @@ def check_ldif(path: Path, case: Case) -> None:
 
 
 def check_markdown(path: Path) -> None:
+    """CHANGE.md holds no raw HTML; CHANGE.html no script, handler or odd link."""
     tokens = MarkdownIt("commonmark").enable("table").parse(path.read_text("utf-8"))
-    assert tokens
+    kinds = {t.type for t in tokens} | {
+        c.type for t in tokens for c in t.children or []
+    }
+    assert not kinds & {"html_block", "html_inline"}, kinds
+    page = html.fromstring((path.parent / "CHANGE.html").read_bytes())
+    for element in page.iter():
+        if not isinstance(element.tag, str):
+            continue
+        assert element.tag not in {"script", "iframe", "object", "embed"}
+        assert not [a for a in element.attrib if a.lower().startswith("on")]
+        href = element.get("href", "#")
+        assert href.startswith(("#", "https://", "http://")), href
 
 
 def test_whole_bundle_figures(figures: Counter[str]) -> None:
