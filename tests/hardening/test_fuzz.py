@@ -12,12 +12,14 @@ the executions and time are reported in the hardening figures.
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from hostile import hostile_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -262,3 +264,43 @@ def test_expression_engine_raises_only_expression_errors(
 
     each()
     figures["fuzz expressions: seconds"] += round(time.monotonic() - started)
+
+
+SPEC_PIECES = st.sampled_from(
+    [
+        "upn-suffix:", "ou:", "attribute:", "designate:", "expression:@", "expression:",
+        "OU=", "DC=", ",", "=", "\\", "\\,", "+", "@", ".", ";", ":", "'", '"', "%",
+        "]", "[", "$(x)", "`", " ", "\n", "\x00", "employeeType", "Partner",
+        "partners.corp.example", "extensionAttribute7", "userPrincipalName",
+        "\u2019", "\U0001f600", "é", "*", "(", ")", "#",
+    ]
+)  # fmt: skip
+SPECS = st.lists(SPEC_PIECES, max_size=8).map("".join)
+
+
+def test_admin_options_fail_cleanly(tmp_path: Path, figures: Counter[str]) -> None:
+    """Hostile --marker and PARTNERS values: a bundle, a finding or one line."""
+    source = tmp_path / "users.ldf"
+    source.write_bytes(valid_files()["valid.ldf"])
+    started = time.monotonic()
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(marker=SPECS, suffix=SPECS, ou=SPECS, where=SPECS)
+    def each(marker: str, suffix: str, ou: str, where: str) -> None:
+        figures["fuzz admin options: executions"] += 1
+        out = tmp_path / "bundle"
+        shutil.rmtree(out, ignore_errors=True)
+        result = run_cli(
+            "generate", "--source", str(source), "--marker", marker,
+            "--partner-suffix", suffix, "--partner-ou", ou, "--partner-where", where,
+            "--out", str(out),
+        )  # fmt: skip
+        assert "Traceback" not in result.stderr
+        assert "internal error" not in result.stderr, result.stderr
+        assert result.code in (0, 1, 2, 3), result.stderr
+        if result.code in (1, 2):
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert out.is_dir() == (result.code == 0)
+
+    each()
+    figures["fuzz admin options: seconds"] += round(time.monotonic() - started)
