@@ -15,6 +15,7 @@ escaping tests in test_escaping.py draw 10,000 each.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections import Counter
@@ -180,6 +181,19 @@ def check_bundle(case: Case, out: Path) -> None:
     for ldif in out.glob("*.ldif"):
         check_ldif(ldif, case)
     check_markdown(out / "CHANGE.md")
+    check_preview(out / "preview.csv", case)
+
+
+def check_preview(path: Path, case: Case) -> None:
+    """Two users, every row as wide as the header, and no cell Excel would run."""
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert len(rows) == 3, rows[:1]
+    assert {len(row) for row in rows} == {len(rows[0])}
+    for cell in (c for row in rows for c in row):
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    by_dn = {row[rows[0].index("distinguishedName")]: row for row in rows[1:]}
+    assert case.partner.dn in by_dn or ("'" + case.partner.dn) in by_dn
 
 
 def check_scripts(out: Path, expression: str) -> None:
