@@ -11,12 +11,20 @@
     allowed to consent to User.ReadWrite.All. Users not yet in the cloud are
     skipped: sync creates them with the right userType. Users whose cloud
     userType is already right are skipped too. Run it with -WhatIf first.
-    Assumes the cloud UPN equals the on-premises UPN (no alternate login ID).
+    A user is found by the on-premises UPN, first as the cloud UPN and then as
+    onPremisesUserPrincipalName (the cloud UPN differs where the suffix is not
+    a verified domain). A failed look-up counts as a failure, never as a user
+    missing from the cloud.
+
+.PARAMETER LogFolder
+    Where the transcript goes.
 #>
 #Requires -Version 5.1
 #Requires -Modules Microsoft.Graph.Users
 [CmdletBinding(SupportsShouldProcess)]
-param()
+param(
+    [string]$LogFolder = (Join-Path -Path $env:ProgramData -ChildPath 'entra-rulegen')
+)
 
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
@@ -56,28 +64,56 @@ $Users = @(
     @{ UserPrincipalName = 'vera.eastwick@partners.alderbrook.example'; UserType = 'Guest' }
 )
 
-Connect-MgGraph -Scopes 'User.ReadWrite.All' | Out-Null
-$changed = 0
-$failed = 0
-foreach ($user in $Users) {
+function Test-NotFound {
+    param($ErrorRecord)
+    # The Graph SDK puts the error code in the error id and the status in the message.
+    $ErrorRecord.FullyQualifiedErrorId -like 'Request_ResourceNotFound*' -or [string]$ErrorRecord.Exception.Message -match 'Request_ResourceNotFound|Status: 404'
+}
+
+function Find-CloudUser {
+    param([string]$UserPrincipalName)
+    $properties = 'Id', 'UserPrincipalName', 'UserType'
     try {
-        $cloud = Get-MgUser -UserId $user.UserPrincipalName -Property 'Id', 'UserType' -ErrorAction Stop
+        return Get-MgUser -UserId $UserPrincipalName -Property $properties -ErrorAction Stop
     }
     catch {
-        Write-Host "Not in the cloud yet (sync creates it as $($user.UserType)): $($user.UserPrincipalName)"
-        continue
+        if (-not (Test-NotFound -ErrorRecord $_)) { throw }
     }
-    if ($cloud.UserType -ceq $user.UserType) { continue }
-    if ($PSCmdlet.ShouldProcess($user.UserPrincipalName, "Set userType $($user.UserType) (now $($cloud.UserType))")) {
+    # onPremisesUserPrincipalName needs an advanced query (ConsistencyLevel eventual).
+    $filter = "onPremisesUserPrincipalName eq '{0}'" -f $UserPrincipalName.Replace("'", "''")
+    $found = @(Get-MgUser -Filter $filter -Property $properties -ConsistencyLevel eventual -CountVariable cloudCount -ErrorAction Stop)
+    if ($found.Count -gt 1) { throw "$($found.Count) cloud users have onPremisesUserPrincipalName $UserPrincipalName." }
+    if ($found.Count) { $found[0] }
+}
+
+$null = New-Item -ItemType Directory -Path $LogFolder -Force -WhatIf:$false
+Start-Transcript -Path (Join-Path -Path $LogFolder -ChildPath ('Convert-ExistingUsers-{0:yyyyMMdd-HHmmss}.log' -f (Get-Date))) -WhatIf:$false | Out-Null
+$changed = 0
+$failed = 0
+try {
+    Connect-MgGraph -Scopes 'User.ReadWrite.All' | Out-Null
+    foreach ($user in $Users) {
         try {
-            Update-MgUser -UserId $cloud.Id -UserType $user.UserType
-            $changed++
+            $cloud = Find-CloudUser -UserPrincipalName $user.UserPrincipalName
+            if (-not $cloud) {
+                Write-Host "Not in the cloud yet (sync creates it as $($user.UserType)): $($user.UserPrincipalName)"
+                continue
+            }
+            if ($cloud.UserType -ceq $user.UserType) { continue }
+            $target = "$($user.UserPrincipalName) (cloud $($cloud.UserPrincipalName))"
+            if ($PSCmdlet.ShouldProcess($target, "Set userType $($user.UserType) (now $($cloud.UserType))")) {
+                Update-MgUser -UserId $cloud.Id -UserType $user.UserType
+                $changed++
+            }
         }
         catch {
             $failed++
             Write-Warning "Not changed: $($user.UserPrincipalName): $($_.Exception.Message)"
         }
     }
+    Write-Host "Users listed: $($Users.Count). Changed: $changed. Failed: $failed."
 }
-Write-Host "Users listed: $($Users.Count). Changed: $changed. Failed: $failed."
+finally {
+    Stop-Transcript | Out-Null
+}
 if ($failed) { exit 1 }

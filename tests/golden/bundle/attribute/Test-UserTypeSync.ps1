@@ -173,19 +173,41 @@ function Get-RuleDrift {
         }) -join ' OR '
     if ($scope -cne $wantedScope) { "scope is $(Format-Literal $scope), expected $(Format-Literal $wantedScope)" }
     $flows = @($Rule.AttributeFlowMappings | ForEach-Object {
-            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.ValueMergeType, (@($_.Source) -join ','), [string]$_.Expression, [bool]$_.ExecuteOnce
+            $sources = Format-FlowSources -FlowType ([string]$_.FlowType) -Sources $_.Source
+            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.ValueMergeType, $sources, [string]$_.Expression, [bool]$_.ExecuteOnce
         }) -join ' ; '
     $wantedFlows = @($Definition.Flows | ForEach-Object {
             $expression = if ($_.FlowType -eq 'Expression') { $_.Expression } else { '' }
-            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.MergeType, (@($_.Sources) -join ','), $expression, $false
+            $sources = Format-FlowSources -FlowType $_.FlowType -Sources $_.Sources
+            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.MergeType, $sources, $expression, $false
         }) -join ' ; '
     if ($flows -cne $wantedFlows) { "attribute flows are $(Format-Literal $flows), expected $(Format-Literal $wantedFlows)" }
 }
 
+function Format-FlowSources {
+    param([string]$FlowType, $Sources)
+    # The engine may list an expression's sources differently from the -Source
+    # given (newer builds derive them from the expression), so only a Direct
+    # flow's source is compared, without regard to case.
+    if ($FlowType -ne 'Direct') { return '' }
+    @($Sources | Where-Object { $_ } | ForEach-Object { ([string]$_).ToLowerInvariant() } | Sort-Object) -join ','
+}
+
+function Get-OptionalProperty {
+    param($InputObject, [string]$Name)
+    # Under Set-StrictMode a property an older build lacks would stop the script.
+    $property = $InputObject.PSObject.Properties[$Name]
+    if ($property) { $property.Value }
+}
+
 function Assert-SyncIdle {
-    # Get-ADSyncConnectorRunStatus lists the runs in progress; nothing means idle.
-    $busy = @(Get-ADSyncConnectorRunStatus | Where-Object { $_ -and $_.RunState -eq 'Busy' })
-    if ($busy.Count) {
+    # Get-ADSyncConnectorRunStatus lists the runs in progress, but a cycle has a
+    # moment between two runs when it lists none; the scheduler's
+    # SyncCycleInProgress (on the builds that have it) covers that moment.
+    $runs = @(Get-ADSyncConnectorRunStatus | Where-Object { $null -ne $_ })
+    $busy = @($runs | Where-Object { $state = Get-OptionalProperty -InputObject $_ -Name 'RunState'; $null -eq $state -or [string]$state -eq 'Busy' })
+    $inProgress = Get-OptionalProperty -InputObject (Get-ADSyncScheduler) -Name 'SyncCycleInProgress'
+    if ($busy.Count -or $inProgress) {
         throw 'A synchronization cycle is running. Wait until it finishes (Synchronization Service Manager, Operations tab) and run this script again.'
     }
 }
@@ -245,10 +267,12 @@ function Get-Drift {
     }
 }
 
+# Any failure while reading is exit 2, never 1: 1 means drift was found.
 try {
     Assert-Prerequisites
     $scheduler = Get-ADSyncScheduler
     $connectors = Resolve-Connectors
+    $drift = @(Get-Drift -Connectors $connectors)
 }
 catch {
     Write-Host "Cannot check: $($_.Exception.Message)"
@@ -256,7 +280,9 @@ catch {
 }
 $role = if ($scheduler.StagingModeEnabled) { 'staging' } else { 'active' }
 Write-Host "Server role: $role. Scheduler on: $($scheduler.SyncCycleEnabled)."
-$drift = @(Get-Drift -Connectors $connectors)
+if (-not $scheduler.SyncCycleEnabled) {
+    Write-Warning 'The sync scheduler is off: nothing syncs until Set-ADSyncScheduler -SyncCycleEnabled $true.'
+}
 if ($drift.Count) {
     Write-Host "Drift ($($drift.Count)):"
     foreach ($line in $drift) { Write-Host "  - $line" }

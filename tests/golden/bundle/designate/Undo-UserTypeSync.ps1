@@ -9,12 +9,21 @@
     ADSyncAdmins, -WhatIf, a transcript, no run while a sync cycle runs, and the
     scheduler off during the change and back on in a finally block.
 
-    Users already synced as Guest stay Guest in Entra ID: once the rules are
-    gone nothing flows userType any more, so the next Full Synchronization
-    clears it in the metaverse but exports nothing for it. Users created from
-    then on are created as Member. To make existing partners Members again, set
-    it in the cloud (Update-MgUser -UserId <UPN> -UserType Member) for the users
-    preview.csv lists with userType Guest.
+    Users already synced as Guest are expected to stay Guest in Entra ID: once
+    the rules are gone no rule flows userType, and users created from then on
+    are created as Member. How the sync engine treats the userType values it
+    exported before is not documented, so check the pending exports on the
+    Entra ID connector after the Full Synchronization and before the next
+    export (CHANGE.md, "Verification"). To make existing partners Members
+    again, set it in the cloud (Update-MgUser -UserId <UPN> -UserType Member)
+    for the users preview.csv lists with userType Guest.
+
+    Run it with -KeepSchedulerDisabled to review those pending exports before
+    the scheduler's next cycle exports them.
+
+.PARAMETER KeepSchedulerDisabled
+    Leave the scheduler off after a successful run, to review pending exports
+    first. Turn it on afterwards with Set-ADSyncScheduler -SyncCycleEnabled $true.
 
 .PARAMETER KeepAttributeSelection
     Leave the attribute selections that the apply script added in place.
@@ -25,6 +34,7 @@
 [CmdletBinding(SupportsShouldProcess)]
 param(
     [switch]$KeepAttributeSelection,
+    [switch]$KeepSchedulerDisabled,
     [string]$LogFolder = (Join-Path -Path $env:ProgramData -ChildPath 'entra-rulegen')
 )
 
@@ -189,19 +199,41 @@ function Get-RuleDrift {
         }) -join ' OR '
     if ($scope -cne $wantedScope) { "scope is $(Format-Literal $scope), expected $(Format-Literal $wantedScope)" }
     $flows = @($Rule.AttributeFlowMappings | ForEach-Object {
-            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.ValueMergeType, (@($_.Source) -join ','), [string]$_.Expression, [bool]$_.ExecuteOnce
+            $sources = Format-FlowSources -FlowType ([string]$_.FlowType) -Sources $_.Source
+            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.ValueMergeType, $sources, [string]$_.Expression, [bool]$_.ExecuteOnce
         }) -join ' ; '
     $wantedFlows = @($Definition.Flows | ForEach-Object {
             $expression = if ($_.FlowType -eq 'Expression') { $_.Expression } else { '' }
-            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.MergeType, (@($_.Sources) -join ','), $expression, $false
+            $sources = Format-FlowSources -FlowType $_.FlowType -Sources $_.Sources
+            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.MergeType, $sources, $expression, $false
         }) -join ' ; '
     if ($flows -cne $wantedFlows) { "attribute flows are $(Format-Literal $flows), expected $(Format-Literal $wantedFlows)" }
 }
 
+function Format-FlowSources {
+    param([string]$FlowType, $Sources)
+    # The engine may list an expression's sources differently from the -Source
+    # given (newer builds derive them from the expression), so only a Direct
+    # flow's source is compared, without regard to case.
+    if ($FlowType -ne 'Direct') { return '' }
+    @($Sources | Where-Object { $_ } | ForEach-Object { ([string]$_).ToLowerInvariant() } | Sort-Object) -join ','
+}
+
+function Get-OptionalProperty {
+    param($InputObject, [string]$Name)
+    # Under Set-StrictMode a property an older build lacks would stop the script.
+    $property = $InputObject.PSObject.Properties[$Name]
+    if ($property) { $property.Value }
+}
+
 function Assert-SyncIdle {
-    # Get-ADSyncConnectorRunStatus lists the runs in progress; nothing means idle.
-    $busy = @(Get-ADSyncConnectorRunStatus | Where-Object { $_ -and $_.RunState -eq 'Busy' })
-    if ($busy.Count) {
+    # Get-ADSyncConnectorRunStatus lists the runs in progress, but a cycle has a
+    # moment between two runs when it lists none; the scheduler's
+    # SyncCycleInProgress (on the builds that have it) covers that moment.
+    $runs = @(Get-ADSyncConnectorRunStatus | Where-Object { $null -ne $_ })
+    $busy = @($runs | Where-Object { $state = Get-OptionalProperty -InputObject $_ -Name 'RunState'; $null -eq $state -or [string]$state -eq 'Busy' })
+    $inProgress = Get-OptionalProperty -InputObject (Get-ADSyncScheduler) -Name 'SyncCycleInProgress'
+    if ($busy.Count -or $inProgress) {
         throw 'A synchronization cycle is running. Wait until it finishes (Synchronization Service Manager, Operations tab) and run this script again.'
     }
 }
@@ -285,6 +317,7 @@ function Remove-Selections {
 Assert-Prerequisites
 Start-Log -Name 'Undo-UserTypeSync'
 $schedulerTurnedOff = $false
+$succeeded = $false
 try {
     $scheduler = Get-ADSyncScheduler
     if ($scheduler.StagingModeEnabled) {
@@ -307,12 +340,24 @@ try {
     foreach ($name in $adNames) {
         Write-Host "  Invoke-ADSyncRunProfile -ConnectorName $(Format-Literal $name) -RunProfileName 'Full Synchronization'"
     }
-    Write-Host 'Users already synced as Guest stay Guest in Entra ID (see this script''s help).'
+    Write-Host '  Check the pending exports on the Entra ID connector before the next export (CHANGE.md, "Verification").'
+    Write-Host 'Users already synced as Guest are expected to stay Guest in Entra ID (see this script''s help).'
+    $succeeded = $true
 }
 finally {
-    if ($schedulerTurnedOff) {
-        Set-ADSyncScheduler -SyncCycleEnabled $true | Out-Null
-        Write-Host 'The sync scheduler is on again.'
+    try {
+        if ($schedulerTurnedOff -and -not ($succeeded -and $KeepSchedulerDisabled)) {
+            Set-ADSyncScheduler -SyncCycleEnabled $true | Out-Null
+            Write-Host 'The sync scheduler is on again; its next cycle runs the steps above by itself, export included.'
+        }
+        elseif ($schedulerTurnedOff) {
+            Write-Warning 'The sync scheduler stays off. Turn it on when done: Set-ADSyncScheduler -SyncCycleEnabled $true'
+        }
     }
-    Stop-Transcript | Out-Null
+    catch {
+        Write-Warning "The sync scheduler could not be turned on again; run Set-ADSyncScheduler -SyncCycleEnabled `$true now: $($_.Exception.Message)"
+    }
+    finally {
+        Stop-Transcript | Out-Null
+    }
 }

@@ -8,7 +8,9 @@
       1. checks Windows PowerShell 5.1, the ADSync module and ADSyncAdmins membership;
       2. refuses to run while a sync cycle runs, and turns the scheduler off
          (back on in a finally block, even when something fails);
-      3. finds the connectors by name and type on this server;
+      3. finds the connectors by name and type on this server and checks
+         every rule (names, out-of-box ids, free precedences) before it
+         changes anything;
       4. adds the source attribute(s) to the AD connector and userType to the
          Entra ID connector ("Select Attributes"), unless -SkipAttributeSelection;
       5. adds 2 sync rules with fixed identifiers (a second run replaces
@@ -201,19 +203,41 @@ function Get-RuleDrift {
         }) -join ' OR '
     if ($scope -cne $wantedScope) { "scope is $(Format-Literal $scope), expected $(Format-Literal $wantedScope)" }
     $flows = @($Rule.AttributeFlowMappings | ForEach-Object {
-            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.ValueMergeType, (@($_.Source) -join ','), [string]$_.Expression, [bool]$_.ExecuteOnce
+            $sources = Format-FlowSources -FlowType ([string]$_.FlowType) -Sources $_.Source
+            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.ValueMergeType, $sources, [string]$_.Expression, [bool]$_.ExecuteOnce
         }) -join ' ; '
     $wantedFlows = @($Definition.Flows | ForEach-Object {
             $expression = if ($_.FlowType -eq 'Expression') { $_.Expression } else { '' }
-            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.MergeType, (@($_.Sources) -join ','), $expression, $false
+            $sources = Format-FlowSources -FlowType $_.FlowType -Sources $_.Sources
+            '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Destination, $_.FlowType, $_.MergeType, $sources, $expression, $false
         }) -join ' ; '
     if ($flows -cne $wantedFlows) { "attribute flows are $(Format-Literal $flows), expected $(Format-Literal $wantedFlows)" }
 }
 
+function Format-FlowSources {
+    param([string]$FlowType, $Sources)
+    # The engine may list an expression's sources differently from the -Source
+    # given (newer builds derive them from the expression), so only a Direct
+    # flow's source is compared, without regard to case.
+    if ($FlowType -ne 'Direct') { return '' }
+    @($Sources | Where-Object { $_ } | ForEach-Object { ([string]$_).ToLowerInvariant() } | Sort-Object) -join ','
+}
+
+function Get-OptionalProperty {
+    param($InputObject, [string]$Name)
+    # Under Set-StrictMode a property an older build lacks would stop the script.
+    $property = $InputObject.PSObject.Properties[$Name]
+    if ($property) { $property.Value }
+}
+
 function Assert-SyncIdle {
-    # Get-ADSyncConnectorRunStatus lists the runs in progress; nothing means idle.
-    $busy = @(Get-ADSyncConnectorRunStatus | Where-Object { $_ -and $_.RunState -eq 'Busy' })
-    if ($busy.Count) {
+    # Get-ADSyncConnectorRunStatus lists the runs in progress, but a cycle has a
+    # moment between two runs when it lists none; the scheduler's
+    # SyncCycleInProgress (on the builds that have it) covers that moment.
+    $runs = @(Get-ADSyncConnectorRunStatus | Where-Object { $null -ne $_ })
+    $busy = @($runs | Where-Object { $state = Get-OptionalProperty -InputObject $_ -Name 'RunState'; $null -eq $state -or [string]$state -eq 'Busy' })
+    $inProgress = Get-OptionalProperty -InputObject (Get-ADSyncScheduler) -Name 'SyncCycleInProgress'
+    if ($busy.Count -or $inProgress) {
         throw 'A synchronization cycle is running. Wait until it finishes (Synchronization Service Manager, Operations tab) and run this script again.'
     }
 }
@@ -336,14 +360,17 @@ function Add-Selections {
     @($importNeeded | Select-Object -Unique)
 }
 
-function Set-Rules {
-    [CmdletBinding(SupportsShouldProcess)]
+function Get-RulePlan {
     param([hashtable]$Connectors)
+    # Every rule is checked and given its precedence before anything changes, so
+    # a refusal leaves the server exactly as it was.
     $ourIds = @($RuleDefinitions | ForEach-Object { $_.Identifier })
     $allRules = @(Get-ADSyncRule)
     $taken = New-Object -TypeName 'System.Collections.Generic.HashSet[int]'
+    $ours = @{}
     foreach ($rule in $allRules) {
-        if ($ourIds -notcontains [string]$rule.Identifier) { [void]$taken.Add([int]$rule.Precedence) }
+        if ($ourIds -contains [string]$rule.Identifier) { $ours[[string]$rule.Identifier] = $rule }
+        else { [void]$taken.Add([int]$rule.Precedence) }
     }
     foreach ($other in $allRules) {
         if ($ourIds -contains [string]$other.Identifier) { continue }
@@ -355,7 +382,7 @@ function Set-Rules {
     foreach ($definition in $RuleDefinitions) {
         $connector = $Connectors[$definition.ConnectorKey]
         $connectorId = [string]$connector.Identifier
-        $existing = $allRules | Where-Object { [string]$_.Identifier -eq $definition.Identifier } | Select-Object -First 1
+        $existing = $ours[$definition.Identifier]
         if ($existing -and ($existing.IsStandardRule -or $existing.ImmutableTag)) {
             throw "Rule $($definition.Identifier) here is an out-of-box rule; this script never changes those."
         }
@@ -363,22 +390,64 @@ function Set-Rules {
         if ($namesakes.Count) {
             throw "Connector $(Format-Literal $connector.Name) already has a rule named $(Format-Literal $definition.Name) (id $($namesakes[0].Identifier)) that this bundle did not make; remove or rename it first."
         }
+        # Our other rules keep their numbers until they are replaced in turn:
+        # taking one of them would make Add-ADSyncRule meet a duplicate.
+        $blocked = New-Object -TypeName 'System.Collections.Generic.HashSet[int]'
+        foreach ($number in $taken) { [void]$blocked.Add($number) }
+        foreach ($id in $ours.Keys) {
+            if ($id -ne $definition.Identifier) { [void]$blocked.Add([int]$ours[$id].Precedence) }
+        }
         $pinned = if ($Precedence) { $Precedence + $index } else { 0 }
         $index++
-        $rulePrecedence = Select-Precedence -Definition $definition -Existing $existing -Taken $taken -Pinned $pinned
+        $rulePrecedence = Select-Precedence -Definition $definition -Existing $existing -Taken $blocked -Pinned $pinned
         [void]$taken.Add($rulePrecedence)
-        if ($existing -and $existing.Precedence -eq $rulePrecedence -and -not @(Get-RuleDrift -Rule $existing -Definition $definition -ConnectorId $connectorId).Count) {
-            Write-Host "Unchanged: $(Format-Literal $definition.Name) on $(Format-Literal $connector.Name), precedence $rulePrecedence."
+        $unchanged = $existing -and $existing.Precedence -eq $rulePrecedence -and -not @(Get-RuleDrift -Rule $existing -Definition $definition -ConnectorId $connectorId).Count
+        [pscustomobject]@{
+            Definition  = $definition
+            Connector   = $connector
+            ConnectorId = $connectorId
+            Existing    = $existing
+            Precedence  = $rulePrecedence
+            Unchanged   = [bool]$unchanged
+        }
+    }
+}
+
+function Save-Rule {
+    param($Step)
+    # A replace removes the old rule first; if the new one cannot be saved, the
+    # old one goes back so that a failure loses nothing.
+    $identifier = $Step.Definition.Identifier
+    if ($Step.Existing) { Remove-ADSyncRule -Identifier $identifier | Out-Null }
+    try {
+        $rule = New-UserTypeRule -Definition $Step.Definition -ConnectorId $Step.ConnectorId -RulePrecedence $Step.Precedence
+        Add-ADSyncRule -SynchronizationRule $rule | Out-Null
+    }
+    catch {
+        $failure = $_
+        if ($Step.Existing) {
+            try { Add-ADSyncRule -SynchronizationRule $Step.Existing | Out-Null }
+            catch { Write-Warning "Rule $identifier could not be put back as it was: $($_.Exception.Message)" }
+        }
+        throw $failure
+    }
+}
+
+function Set-Rules {
+    [CmdletBinding(SupportsShouldProcess)]
+    param([object[]]$Plan)
+    foreach ($step in $Plan) {
+        $definition = $step.Definition
+        $target = "$(Format-Literal $definition.Name) on $(Format-Literal $step.Connector.Name), precedence $($step.Precedence), id $($definition.Identifier)"
+        if ($step.Unchanged) {
+            Write-Host "Unchanged: $target."
             continue
         }
-        $action = if ($existing) { 'Replace sync rule' } else { 'Add sync rule' }
-        $target = "$(Format-Literal $definition.Name) on $(Format-Literal $connector.Name), precedence $rulePrecedence, id $($definition.Identifier)"
+        $action = if ($step.Existing) { 'Replace sync rule' } else { 'Add sync rule' }
         if (-not $PSCmdlet.ShouldProcess($target, $action)) { continue }
-        if ($existing) { Remove-ADSyncRule -Identifier $definition.Identifier | Out-Null }
-        $rule = New-UserTypeRule -Definition $definition -ConnectorId $connectorId -RulePrecedence $rulePrecedence
-        Add-ADSyncRule -SynchronizationRule $rule | Out-Null
+        Save-Rule -Step $step
         $saved = Get-ADSyncRule -Identifier $definition.Identifier
-        $drift = @(Get-RuleDrift -Rule $saved -Definition $definition -ConnectorId $connectorId)
+        $drift = @(Get-RuleDrift -Rule $saved -Definition $definition -ConnectorId $step.ConnectorId)
         if ($drift.Count) { throw "Rule $($definition.Identifier) was saved but reads back differently: $($drift -join '; ')" }
         Write-Host "Saved: $target."
     }
@@ -426,18 +495,26 @@ try {
     }
     Assert-SyncIdle
     $connectors = Resolve-Connectors
+    $plan = @(Get-RulePlan -Connectors $connectors)
     $importNeeded = Add-Selections -Connectors $connectors
-    Set-Rules -Connectors $connectors
+    Set-Rules -Plan $plan
     Write-NextSteps -Connectors $connectors -ImportNeeded $importNeeded
     $succeeded = $true
 }
 finally {
-    if ($schedulerTurnedOff -and -not ($succeeded -and $KeepSchedulerDisabled)) {
-        Set-ADSyncScheduler -SyncCycleEnabled $true | Out-Null
-        Write-Host 'The sync scheduler is on again; its next cycle runs the steps above by itself, export included.'
+    try {
+        if ($schedulerTurnedOff -and -not ($succeeded -and $KeepSchedulerDisabled)) {
+            Set-ADSyncScheduler -SyncCycleEnabled $true | Out-Null
+            Write-Host 'The sync scheduler is on again; its next cycle runs the steps above by itself, export included.'
+        }
+        elseif ($schedulerTurnedOff) {
+            Write-Warning 'The sync scheduler stays off. Turn it on when done: Set-ADSyncScheduler -SyncCycleEnabled $true'
+        }
     }
-    elseif ($schedulerTurnedOff) {
-        Write-Warning 'The sync scheduler stays off. Turn it on when done: Set-ADSyncScheduler -SyncCycleEnabled $true'
+    catch {
+        Write-Warning "The sync scheduler could not be turned on again; run Set-ADSyncScheduler -SyncCycleEnabled `$true now: $($_.Exception.Message)"
     }
-    Stop-Transcript | Out-Null
+    finally {
+        Stop-Transcript | Out-Null
+    }
 }
