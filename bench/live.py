@@ -15,6 +15,7 @@ what ``inspect`` asks for. Prints one JSON document on stdout.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shlex
@@ -69,11 +70,14 @@ def prepare(lab: Path, users: int) -> dict[str, float]:
     """Start the lab DC, seeding it first when it is new; return the timings."""
     timings: dict[str, float] = {}
     marker = lab / "bench-seeded"
+    wanted = f"{users} {recipe()}"
     started = time.perf_counter()
-    if marker.exists() and int(marker.read_text()) >= users:
+    if marker.exists() and marker.read_text() == wanted:
         dc("start", lab)
         timings["start_s"] = time.perf_counter() - started
         return timings
+    if marker.exists():  # seeded by other scripts or for another size
+        shutil.rmtree(lab)
     # samba-dc.sh provisions and seeds a new lab, or restarts a seeded one.
     dc("start", lab, min(users, 1000))
     timings["provision_and_seed_s"] = time.perf_counter() - started
@@ -86,8 +90,16 @@ def prepare(lab: Path, users: int) -> dict[str, float]:
         subprocess.run([*top_up, "--work", str(lab)], check=True, stdout=sys.stderr)
         timings["top_up_s"] = time.perf_counter() - started
         timings["top_up_users"] = users - seeded
-    marker.write_text(str(users))
+    marker.write_text(wanted)
     return timings
+
+
+def recipe() -> str:
+    """A digest of the scripts that build the lab: a change rebuilds it."""
+    digest = hashlib.sha256()
+    for script in ("scripts/samba-dc.sh", "scripts/seed_dc.py", "bench/seed_dc.py"):
+        digest.update((ROOT / script).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def run_both(env: dict[str, str], repeat: int) -> dict[str, float]:
