@@ -249,3 +249,42 @@ def test_ldif_user_with_two_upns_is_refused(tmp_path: Path) -> None:
     )
     line = refused(path)
     assert f"{path}:4: user 'CN=b,DC=corp,DC=example' has 2 values" in line
+
+
+@pytest.mark.parametrize(
+    ("value", "escape"),
+    [
+        ("pn\\ud800er", "\\ud800"),  # ijson alone would read 'pn?er'
+        ("pn\\udc00er", "\\udc00"),
+        ("\\ud800\\ud800x", "\\ud800"),
+        ("x\\\\\\ud83d", "\\ud83d"),  # an escaped backslash, then a lone half
+    ],
+)
+def test_json_lone_surrogate_escape_is_refused_with_its_line(
+    tmp_path: Path, value: str, escape: str
+) -> None:
+    path = tmp_path / "snap.json"
+    user = '{"dn": "CN=a,DC=corp,DC=example", "attributes": {"sn": ["' + value + '"]}}'
+    path.write_text(SNAPSHOT_HEAD + '"users": [\n' + user + "\n]}\n", encoding="utf-8")
+    assert f"{path}:4: the escape {escape} is half of a UTF-16" in refused(path)
+
+
+@pytest.mark.parametrize("kind", ["snapshot", "dump"])
+def test_json_surrogate_pairs_and_escaped_backslashes_are_text(
+    tmp_path: Path, kind: str
+) -> None:
+    value = "Ana \\ud83d\\ude00 \\\\ud800"  # an emoji, then the text \ud800
+    attributes = '{"sn": ["' + value + '"], "objectClass": ["user"]}'
+    user = '{"dn": "CN=a,DC=corp,DC=example", "attributes": ' + attributes + "}"
+    path = tmp_path / f"{kind}.json"
+    text = (
+        "[" + user + "]"
+        if kind == "dump"
+        else SNAPSHOT_HEAD + '"users": [' + user + "]}"
+    )
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("inspect", "--source", str(path), "--attribute", "sn", "--json")
+    assert result.code == 0, result.stderr
+    (source,) = json.loads(result.stdout)["sources"]
+    sn = next(a for a in source["attributes"] if a["name"].lower() == "sn")
+    assert sn["values"]["top"] == [{"value": "Ana \U0001f600 \\ud800", "users": 1}]

@@ -10,9 +10,11 @@ streaming, because ijson's prefixes grow with the depth.
 from __future__ import annotations
 
 import json
+import mmap
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import ijson
 
@@ -24,6 +26,8 @@ MAX_DEPTH = 64  # a snapshot needs 5 levels, ldapdomaindump 4
 _LOCATE_LIMIT = 64 * 1024 * 1024
 _DECODER = json.JSONDecoder()
 _BUFFER = 4096
+# A \u escape of half a UTF-16 pair (U+D800..U+DFFF).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _OPEN = frozenset({"start_map", "start_array"})
 _CLOSE = frozenset({"end_map", "end_array"})
 
@@ -35,6 +39,7 @@ class _TooDeep(Exception):
 def stream_items(path: Path, prefix: str) -> Iterator[Any]:
     """The values at ``prefix`` (ijson syntax), one at a time."""
     with open_binary(path) as stream:
+        check_surrogates(path, stream)
         try:
             yield from ijson.items(_events(stream), prefix)
         except (ijson.JSONError, UnicodeDecodeError, _TooDeep) as error:
@@ -44,10 +49,58 @@ def stream_items(path: Path, prefix: str) -> Iterator[Any]:
 def stream_events(path: Path) -> Iterator[tuple[str, str, Any]]:
     """ijson's ``(prefix, event, value)`` parse events."""
     with open_binary(path) as stream:
+        check_surrogates(path, stream)
         try:
             yield from _events(stream)
         except (ijson.JSONError, UnicodeDecodeError, _TooDeep) as error:
             raise broken_json(path, error) from None
+
+
+def check_surrogates(path: Path, stream: BinaryIO) -> None:
+    """Refuse a ``\\ud800``-style escape that is not half of a pair.
+
+    JSON allows the escape, but it stands for no character; ijson's C backend
+    turns a lone high half into ``?`` without a word (a silently changed UPN)
+    and fails on a lone low half without a line. One regex pass over the
+    mapped file finds any, so a good file costs a scan at memory speed.
+    """
+    try:
+        view = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # an empty file, or one that cannot be mapped
+        return
+    with view:
+        for found in _SURROGATE_ESCAPE.finditer(view):
+            start = found.start()
+            if _is_escape(view, start) and not _paired(view, start):
+                line = view[:start].count(b"\n") + 1
+                raise InputError(
+                    f"the escape {found.group().decode('ascii')} is half of a "
+                    "UTF-16 surrogate pair, not a character",
+                    path=path,
+                    line=line,
+                )
+
+
+def _is_escape(view: mmap.mmap, start: int) -> bool:
+    """The backslash at ``start`` is not itself escaped (``\\\\u...`` is text)."""
+    before = start
+    while before > 0 and view[before - 1] == 0x5C:
+        before -= 1
+    return (start - before) % 2 == 0
+
+
+def _paired(view: mmap.mmap, start: int) -> bool:
+    """A high half followed by a low half, or a low half after a high one."""
+    unit = int(view[start + 2 : start + 6], 16)
+    if unit < 0xDC00:
+        follower = _SURROGATE_ESCAPE.match(view[start + 6 : start + 12])
+        return follower is not None and int(follower.group()[2:], 16) >= 0xDC00
+    leader = _SURROGATE_ESCAPE.match(view[max(0, start - 6) : start])
+    return (
+        leader is not None
+        and int(leader.group()[2:], 16) < 0xDC00
+        and _is_escape(view, start - 6)
+    )
 
 
 def _events(stream: Any) -> Iterator[tuple[str, str, Any]]:
