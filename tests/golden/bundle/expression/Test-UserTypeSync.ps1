@@ -212,6 +212,26 @@ function Assert-SyncIdle {
     }
 }
 
+function Add-InclusionAttribute {
+    param($Connector, [string]$Attribute)
+    # The object model's list type is not documented: grow it in place where it
+    # can grow, else give the connector a longer copy. [void] keeps an index
+    # returned by IList.Add out of the caller's output.
+    $list = $Connector.AttributeInclusionList
+    if ($list -is [System.Collections.IList] -and -not $list.IsFixedSize) { [void]$list.Add($Attribute) }
+    else { $Connector.AttributeInclusionList = [string[]](@($list | Where-Object { $_ }) + $Attribute) }
+}
+
+function Remove-InclusionAttribute {
+    param($Connector, [string]$Attribute)
+    # Attribute names compare without regard to case, as in the directory.
+    $list = $Connector.AttributeInclusionList
+    if ($list -is [System.Collections.IList] -and -not $list.IsFixedSize) {
+        foreach ($item in @($list | Where-Object { $_ -eq $Attribute })) { [void]$list.Remove($item) }
+    }
+    else { $Connector.AttributeInclusionList = [string[]]@($list | Where-Object { $_ -ne $Attribute }) }
+}
+
 function Get-StatePath {
     Join-Path -Path $LogFolder -ChildPath 'UserTypeSync-added-attributes.json'
 }

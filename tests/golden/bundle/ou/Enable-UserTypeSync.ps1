@@ -242,6 +242,26 @@ function Assert-SyncIdle {
     }
 }
 
+function Add-InclusionAttribute {
+    param($Connector, [string]$Attribute)
+    # The object model's list type is not documented: grow it in place where it
+    # can grow, else give the connector a longer copy. [void] keeps an index
+    # returned by IList.Add out of the caller's output.
+    $list = $Connector.AttributeInclusionList
+    if ($list -is [System.Collections.IList] -and -not $list.IsFixedSize) { [void]$list.Add($Attribute) }
+    else { $Connector.AttributeInclusionList = [string[]](@($list | Where-Object { $_ }) + $Attribute) }
+}
+
+function Remove-InclusionAttribute {
+    param($Connector, [string]$Attribute)
+    # Attribute names compare without regard to case, as in the directory.
+    $list = $Connector.AttributeInclusionList
+    if ($list -is [System.Collections.IList] -and -not $list.IsFixedSize) {
+        foreach ($item in @($list | Where-Object { $_ -eq $Attribute })) { [void]$list.Remove($item) }
+    }
+    else { $Connector.AttributeInclusionList = [string[]]@($list | Where-Object { $_ -ne $Attribute }) }
+}
+
 function Get-StatePath {
     Join-Path -Path $LogFolder -ChildPath 'UserTypeSync-added-attributes.json'
 }
@@ -350,7 +370,7 @@ function Add-Selections {
         # Not documented by Microsoft as a PowerShell step: the console's "Select
         # Attributes" dialog is; this is the same change made through the object model.
         if ($PSCmdlet.ShouldProcess("connector $(Format-Literal $connector.Name)", "Select attribute $($selection.Attribute)")) {
-            $connector.AttributeInclusionList.Add($selection.Attribute)
+            Add-InclusionAttribute -Connector $connector -Attribute $selection.Attribute
             Add-ADSyncConnector -Connector $connector | Out-Null
             $added.Add([pscustomobject]@{ Connector = $connector.Name; Kind = ($ConnectorDefinitions | Where-Object { $_.Key -eq $selection.ConnectorKey }).Kind; Attribute = $selection.Attribute })
             Save-AddedSelections -Entries $added.ToArray()
@@ -453,14 +473,18 @@ function Set-Rules {
     }
 }
 
+# Set-PartnerMarker.ps1 writes the marker just before this change.
+$MarkerStamped = $false
+
 function Write-NextSteps {
     param([hashtable]$Connectors, [string[]]$ImportNeeded)
     $entra = $Connectors['entra'].Name
     $adNames = @($ConnectorDefinitions | Where-Object { $_.Kind -eq 'AD' } | ForEach-Object { $Connectors[$_.Key].Name })
     Write-Host ''
-    Write-Host 'Next, in this order (CHANGE.md, steps 4-8):'
+    Write-Host 'Next, in this order (CHANGE.md, "Steps", from Import to Export):'
     foreach ($name in $adNames) {
-        if ($ImportNeeded -contains $name) {
+        # A stamped marker is new data in AD, imported already selected or not.
+        if ($MarkerStamped -or $ImportNeeded -contains $name) {
             Write-Host "  Invoke-ADSyncRunProfile -ConnectorName $(Format-Literal $name) -RunProfileName 'Full Import'"
         }
     }
