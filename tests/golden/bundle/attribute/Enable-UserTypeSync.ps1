@@ -468,6 +468,7 @@ function Set-Rules {
         if (-not $PSCmdlet.ShouldProcess($target, $action)) { continue }
         Save-Rule -Step $step
         $saved = Get-ADSyncRule -Identifier $definition.Identifier
+        if (-not $saved) { throw "Rule $($definition.Identifier) was saved but cannot be read back." }
         $drift = @(Get-RuleDrift -Rule $saved -Definition $definition -ConnectorId $step.ConnectorId)
         if ($drift.Count) { throw "Rule $($definition.Identifier) was saved but reads back differently: $($drift -join '; ')" }
         Write-Host "Saved: $target."
