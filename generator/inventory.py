@@ -12,8 +12,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.dn import parent_dn
 from generator.model import User, display_value
-from generator.readers.entries import parent_dn
 from generator.schema import Schema
 
 CANDIDATE_ATTRIBUTES: tuple[str, ...] = (

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from generator.commands.options import Partners
+from generator.dn import split_dn
 from generator.errors import InputError, UsageError
 from generator.model import User, display_value
 from generator.strategies import (
@@ -26,7 +27,6 @@ from generator.strategies import (
     normalise_dn,
     normalise_suffix,
     normalise_value,
-    split_dn,
     tidy_dn,
 )
 from generator.tally import BoundedCounter

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from generator.dn import split_dn
 from generator.errors import InputError, UsageError
 from generator.escaping import expression_literal
 from generator.expressions.errors import ExpressionError
@@ -142,31 +143,6 @@ def upn_suffix_marker(suffixes: list[str], *, spec: str | None = None) -> Marker
     )
 
 
-def split_dn(dn: str) -> list[str]:
-    """The RDNs of a DN, split at unescaped commas and stripped."""
-    if "\\" not in dn:
-        # No escapes, so every comma splits: str.split is 8x the speed of the
-        # loop below, and plan calls this for every user.
-        return [part.strip() for part in dn.split(",")]
-    parts: list[str] = []
-    current: list[str] = []
-    escaped = False
-    for char in dn:
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == "\\":
-            current.append(char)
-            escaped = True
-        elif char == ",":
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current).strip())
-    return parts
-
-
 def tidy_dn(dn: str) -> str:
     """A DN with its RDNs trimmed and ``type=value`` tight, case kept."""
     try:
@@ -174,7 +150,7 @@ def tidy_dn(dn: str) -> str:
             # Users share their parents: tidy the object's RDN, reuse the rest.
             head, _, parent = dn.partition(",")
             return _tidy_rdn(head) + "," + _tidy_parent(parent)
-        return ",".join(_tidy_rdn(rdn) for rdn in split_dn(dn))
+        return ",".join(_tidy_rdn(rdn) for rdn in split_dn(dn) or [dn])
     except ValueError:
         raise UsageError(f"{dn.strip()!r} is not a distinguished name") from None
 

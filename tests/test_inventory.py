@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conftest import SAMPLES
 
+from generator.dn import parent_dn, split_dn
 from generator.inventory import (
     CANDIDATE_ATTRIBUTES,
     ValueTally,
@@ -12,7 +13,6 @@ from generator.inventory import (
 )
 from generator.model import SourceSpec, User
 from generator.readers import open_source
-from generator.readers.entries import parent_dn, split_dn
 from generator.readers.schema_file import read_schema
 from generator.schema import AttributeDef, ClassDef, Schema
 
