@@ -96,5 +96,3 @@ def sid_bytes(sid: str) -> bytes:
     revision, authority, subs = parts[0], parts[1], parts[2:]
     head = bytes([revision, len(subs)]) + authority.to_bytes(6, "big")
     return head + b"".join(s.to_bytes(4, "little") for s in subs)
-
-
