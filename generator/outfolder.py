@@ -74,13 +74,19 @@ DOCUMENTS = FolderKind(
 
 
 def check_target(out: Path, force: bool, kind: FolderKind = DOCUMENTS) -> None:
-    """Refuse an existing ``out`` without ``force``, and one holding others' files."""
+    """Refuse an existing ``out`` without ``force``, and one holding others' files.
+
+    An empty folder is taken as it is: the admin made it for the output.
+    """
+    _check_place(out)
     if not out.exists() and not out.is_symlink():
+        return
+    if out.is_symlink() or not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder; not replacing it")
+    if _is_empty(out):
         return
     if not force:
         raise OutputError(f"{out} already exists; use --force to replace it")
-    if out.is_symlink() or not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder; not replacing it")
     try:
         foreign = kind.foreign(out)
     except OSError as error:
@@ -90,6 +96,37 @@ def check_target(out: Path, force: bool, kind: FolderKind = DOCUMENTS) -> None:
             f"{out} holds {foreign}, which is not part of a {kind.noun}; "
             "not replacing it (move it away, or choose another --out)"
         )
+
+
+def _check_place(out: Path) -> None:
+    """Refuse an ``--out`` that cannot be a folder of its own."""
+    if not str(out).strip():
+        raise OutputError("--out is empty; name the folder to write")
+    here = Path.cwd().resolve()
+    target = out.resolve()
+    if target == here or target in here.parents:
+        raise OutputError(
+            f"{out} is the current folder or holds it; "
+            "run from another folder or choose another --out"
+        )
+    for parent in out.absolute().parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise OutputError(f"{parent} is not a folder, so {out} cannot be")
+            return
+
+
+def _is_empty(out: Path) -> bool:
+    try:
+        return next(out.iterdir(), None) is None
+    except OSError:
+        return False
+
+
+def _reason(error: OSError) -> str:
+    """An OS error in words, naming the path it concerns, without errno codes."""
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"
 
 
 @contextmanager
@@ -104,13 +141,15 @@ def staged(out: Path, force: bool, kind: FolderKind) -> Iterator[Path]:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
     except OSError as error:
-        raise OutputError(f"cannot create a folder beside {out}: {error}") from None
+        raise OutputError(
+            f"cannot create a folder beside {out}: {_reason(error)}"
+        ) from None
     try:
         yield staging
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the output is shared
         _replace(staging, out, force, kind)
     except OSError as error:
-        raise OutputError(f"cannot write {out}: {error}") from None
+        raise OutputError(f"cannot write {out}: {_reason(error)}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -218,3 +218,29 @@ def test_force_replaces_a_bundle_whose_rules_came_from_a_configuration(
     assert list((out / "rules").glob("SynchronizationRule_*.xml"))
     again = run_cli(*args, "--force")
     assert again.code == 0, again.stderr
+
+
+def test_an_empty_folder_made_for_the_bundle_is_used(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    out.mkdir()
+    generate("ou", out)
+    assert "CHANGE.md" in files_of(out)
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("where", ["file", "under-file", "cwd"])
+def test_out_that_cannot_be_a_folder_is_named_plainly(
+    tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_file = tmp_path / "users.ldf"
+    a_file.write_text("dn: x\n")
+    out = {"file": a_file, "under-file": a_file / "sub", "cwd": Path(".")}[where]
+    monkeypatch.chdir(tmp_path)
+    for force in ([], ["--force"]):
+        run = run_cli("generate", *sample_arguments(), "--marker", DESIGNATE,
+                      "--out", str(out), *force)  # fmt: skip
+        assert run.code == 1, run.stderr
+        assert "use --force" not in run.stderr and "Errno" not in run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1
+    assert a_file.read_text() == "dn: x\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["users.ldf"]
