@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -53,49 +53,82 @@ class Verdict:
 
 
 class MarkerEvaluator:
-    """The marker's expression, compiled once, evaluated per user."""
+    """The marker's expression, compiled once, evaluated per user.
+
+    What each user's evaluation needs is worked out here, once: which inputs
+    come from the user, the DN or the stamp, and whether the expression reads
+    the ``%Domain.*%`` parameters at all (the parse tree says).
+    """
 
     def __init__(self, marker: Marker, *, stamp: bool = False) -> None:
         self.marker = marker
         self.stamp = stamp and marker.designated_attribute is not None
         self._compiled = compile_expression(marker.expression)
-        self._parameters = "%" in marker.expression  # reads %Domain.FQDN% & co
+        self._parameters = self._compiled.reads_parameters
+        self._sources = tuple(
+            (name, self._source_of(name)) for name in marker.source_attributes
+        )
+        kinds = {kind for _, kind in self._sources}
+        read = {a.lower() for a in self._compiled.attributes_read}
+        # Every attribute read is a source attribute the user holds (no DN, no
+        # stamp): the user's own lower-cased table answers as the inputs would.
+        self._direct = kinds <= {"user"} and read <= {
+            name.lower() for name, _ in self._sources
+        }
+        self._stamped = self._stamped_inputs() if kinds == {"stamp"} else None
+        self._always_present = self.stamp or "dn" in kinds
+
+    def _source_of(self, name: str) -> str:
+        if name.lower() == "dn":
+            return "dn"
+        if self.stamp and name == self.marker.designated_attribute:
+            return "stamp"
+        return "user"
+
+    def _stamped_inputs(self) -> dict[bool, dict[str, tuple[AttributeValue, ...]]]:
+        """Inputs that depend on the partner flag only, one table per flag."""
+        return {
+            flag: {name: ("Guest" if flag else "Member",) for name, _ in self._sources}
+            for flag in (True, False)
+        }
 
     def inputs(
         self, user: User, is_partner: bool
     ) -> dict[str, tuple[AttributeValue, ...]]:
         """The attribute values the expression sees, by the names it uses."""
         values: dict[str, tuple[AttributeValue, ...]] = {}
-        for name in self.marker.source_attributes:
-            if name.lower() == "dn":
+        for name, kind in self._sources:
+            if kind == "dn":
                 values[name] = (user.dn,)
-            elif self.stamp and name == self.marker.designated_attribute:
+            elif kind == "stamp":
                 values[name] = ("Guest" if is_partner else "Member",)
             else:
                 values[name] = user.values(name)
         return values
 
     def verdict(self, user: User, is_partner: bool) -> Verdict:
+        if self._direct:
+            seen: Mapping[str, tuple[AttributeValue, ...]] = user.attributes
+        elif self._stamped is not None:
+            seen = self._stamped[is_partner]
+        else:
+            seen = self.inputs(user, is_partner)
         outcome = self._compiled.evaluate(
-            self.inputs(user, is_partner),
-            parameters(user) if self._parameters else None,
+            seen, parameters(user) if self._parameters else None
         )
         return judge(outcome)
 
     def lacking(self, user: User) -> bool:
         """True when the user has none of the source values (today)."""
-        if self.stamp:
+        if self._always_present:
             return False
-        return not any(
-            name.lower() == "dn" or _present(user.values(name))
-            for name in self.marker.source_attributes
-        )
+        return not any(_present(user.values(name)) for name, _ in self._sources)
 
     def source_values(self, user: User) -> tuple[str, ...]:
         """Today's values of the source attributes, as ``name=value``."""
         shown = []
-        for name in self.marker.source_attributes:
-            if name.lower() == "dn":
+        for name, kind in self._sources:
+            if kind == "dn":
                 continue
             for value in user.values(name):
                 shown.append(f"{name}={display_value(name, value)}")
@@ -119,8 +152,18 @@ def parameters(user: User) -> dict[str, str]:
     }
 
 
+_GUEST = Verdict("Guest", "Guest")
+_MEMBER = Verdict("Member", "Member")
+
+
 def judge(outcome: Outcome) -> Verdict:
     """Guest or Member exactly; everything else (null, error, other text) invalid."""
+    if type(outcome) is Value and len(outcome.values) == 1:
+        only = outcome.values[0]  # the usual answer: no need to format it
+        if only == "Guest" and type(only) is str:
+            return _GUEST
+        if only == "Member" and type(only) is str:
+            return _MEMBER
     if isinstance(outcome, Value):
         texts = outcome.texts()
         if texts in (("Guest",), ("Member",)):

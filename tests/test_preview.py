@@ -256,3 +256,40 @@ def test_odd_and_conflicting_current_rows_are_findings(
     assert result.code == 0, result.stdout + result.stderr
     assert "WARNING  ERG-CURRENT-USERTYPE-OTHER" in result.stdout
     assert "WARNING  ERG-CURRENT-UPN-CONFLICT" in result.stdout
+
+
+def test_parameters_are_built_only_when_the_tree_reads_one() -> None:
+    assert compile_expression(
+        'IIF(%Domain.FQDN%="a","Guest","Member")'
+    ).reads_parameters
+    # A per cent sign inside a string is text, not a parameter.
+    assert not compile_expression(
+        'IIF([company]="50%","Guest","Member")'
+    ).reads_parameters
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "upn-suffix:partners.contoso.com",
+        "ou:OU=Partners,DC=contoso,DC=com",
+        "attribute:company=Kestrel",
+        "designate:extensionAttribute5",
+    ],
+)
+@pytest.mark.parametrize("stamp", [False, True])
+def test_verdicts_match_an_evaluation_of_the_inputs(spec: str, stamp: bool) -> None:
+    """The shortcuts (the user's own table, stamped tables) change no verdict."""
+    evaluator = MarkerEvaluator(parse_marker(spec), stamp=stamp)
+    compiled = compile_expression(evaluator.marker.expression)
+    people = [
+        user("CN=a,OU=Partners,DC=contoso,DC=com", upn="a@Partners.Contoso.com"),
+        user("CN=b,OU=Staff,DC=contoso,DC=com", upn="b@contoso.com"),
+        User("CN=c,DC=contoso,DC=com", {"company": (" kestrel ",)}),
+        User("CN=d,DC=contoso,DC=com", {"extensionattribute5": ("GUEST", "x")}),
+        User("CN=e,DC=contoso,DC=com", {"company": (b"\xff",)}),
+    ]
+    for person_ in people:
+        for is_partner in (False, True):
+            expected = judge(compiled.evaluate(evaluator.inputs(person_, is_partner)))
+            assert evaluator.verdict(person_, is_partner) == expected

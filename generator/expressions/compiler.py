@@ -63,6 +63,8 @@ class Compiled:
         self._root = root
         self._cache: dict[str, Outcome] = {}
         self._reads_dn = "dn" in {a.lower() for a in n.attributes_read(tree)}
+        # %Domain.FQDN% & co: callers build parameters only when this is true.
+        self.reads_parameters = any(type(node) is n.Param for node in n.walk(tree))
 
     def evaluate(
         self,
