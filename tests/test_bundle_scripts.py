@@ -150,3 +150,22 @@ def test_ldif_reads_back(tmp_path: Path) -> None:
         [u.current_marker] if u.current_marker is not None else [] for u in population
     ]
     assert all(r["changetype"] == ["modify"] for r in stamped + restored)
+
+
+def _function(text: str, name: str) -> str:
+    """The text of ``function NAME { ... }`` up to the next top-level function."""
+    start = text.index(f"\nfunction {name} ")
+    end = text.find("\nfunction ", start + 1)
+    return text[start : end if end >= 0 else len(text)]
+
+
+@pytest.mark.parametrize("strategy", sorted(CASES))
+def test_undo_deselects_only_what_the_bundle_selects(strategy: str) -> None:
+    """A record entry this bundle never makes (say objectGUID) stays selected."""
+    undo = _text(GOLDEN / strategy / "Undo-UserTypeSync.ps1")
+    own = _function(undo, "Test-OwnSelection")
+    assert "foreach ($selection in $AttributeSelections)" in own
+    remove = _function(undo, "Remove-Selections")
+    guard = remove.index("if (-not (Test-OwnSelection -Entry $entry))")
+    assert guard < remove.index("Remove-InclusionAttribute")
+    assert "$remaining.Add($entry)" in remove[guard : remove.index("continue", guard)]

@@ -308,12 +308,35 @@ function Remove-Rules {
     $removed
 }
 
+function Test-OwnSelection {
+    param($Entry)
+    # Only a selection this bundle's apply script makes is taken back. The record
+    # is a file anyone with write access to the log folder could add to (or an
+    # earlier bundle did); deselecting an attribute the out-of-box rules read,
+    # such as objectGUID, would break sync for every user.
+    $kind = [string](Get-OptionalProperty -InputObject $Entry -Name 'Kind')
+    $name = [string](Get-OptionalProperty -InputObject $Entry -Name 'Connector')
+    $attribute = [string](Get-OptionalProperty -InputObject $Entry -Name 'Attribute')
+    foreach ($selection in $AttributeSelections) {
+        $definition = @($ConnectorDefinitions | Where-Object { $_.Key -eq $selection.ConnectorKey })[0]
+        if ($selection.Attribute -eq $attribute -and $definition.Kind -eq $kind -and ($kind -eq 'Entra' -or $definition.Name -eq $name)) {
+            return $true
+        }
+    }
+    $false
+}
+
 function Remove-Selections {
     [CmdletBinding(SupportsShouldProcess)]
     param()
     $remaining = New-Object -TypeName 'System.Collections.Generic.List[object]'
     $importNeeded = @()
     foreach ($entry in Read-AddedSelections) {
+        if (-not (Test-OwnSelection -Entry $entry)) {
+            Write-Warning "Left selected: $(Format-Literal ([string](Get-OptionalProperty -InputObject $entry -Name 'Attribute'))) on $(Format-Literal ([string](Get-OptionalProperty -InputObject $entry -Name 'Connector'))) is in $(Get-StatePath), but this bundle never selects it; deselect it by hand if it should go."
+            $remaining.Add($entry)
+            continue
+        }
         $definition = @{ Kind = $entry.Kind; Name = $entry.Connector; ProposedId = '' }
         $connector = Resolve-Connector -Definition $definition
         if ($KeepAttributeSelection -or -not ($connector.AttributeInclusionList -contains $entry.Attribute)) {
