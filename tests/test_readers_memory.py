@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import json
 import tracemalloc
 import uuid
 from collections.abc import Callable
@@ -61,6 +62,34 @@ def write_json(path: Path, count: int) -> None:
     )
 
 
+def write_ldapdomaindump(path: Path, count: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write("[")
+        for number in range(count):
+            user = person(number)
+            attributes = {
+                "distinguishedName": [user.dn],
+                "objectClass": list(user.attributes["objectclass"]),
+                "sAMAccountName": [user.sam],
+                "userPrincipalName": [user.upn],
+                "employeeType": ["Employee"],
+            }
+            entry = {"attributes": attributes, "dn": user.dn}
+            out.write(("," if number else "") + json.dumps(entry, indent=4))
+        out.write("]")
+
+
+def write_utf16(write: Callable[[Path, int], None]) -> Callable[[Path, int], None]:
+    """``write``'s file as ldifde -u or Export-Csv -Encoding Unicode save it."""
+
+    def utf16(path: Path, count: int) -> None:
+        write(path, count)
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+
+    return utf16
+
+
 def peak_while_reading(path: Path) -> int:
     tracemalloc.start()
     try:
@@ -73,7 +102,15 @@ def peak_while_reading(path: Path) -> int:
 
 @pytest.mark.parametrize(
     ("suffix", "write"),
-    [(".ldf", write_ldif), (".csv", write_csv), (".json", write_json)],
+    [
+        (".ldf", write_ldif),
+        (".ldf", write_utf16(write_ldif)),
+        (".csv", write_csv),
+        (".csv", write_utf16(write_csv)),
+        (".json", write_json),
+        (".json", write_ldapdomaindump),
+    ],
+    ids=["ldif", "ldif-utf16", "csv", "csv-utf16", "snapshot", "ldapdomaindump"],
 )
 def test_peak_memory_is_flat(
     tmp_path: Path, suffix: str, write: Callable[[Path, int], None]
