@@ -57,6 +57,9 @@ def test_live_inspect_equals_inspect_of_its_snapshot(
     live_doc, offline_doc = json.loads(live.stdout), json.loads(offline.stdout)
     assert comparable(live_doc) == comparable(offline_doc)
     assert live_doc["sources"][0]["source"] == f"ldaps://{lab_dc.host}"
+    # The forest's own schema was read: no bundled-schema warning
+    assert live_doc["sources"][0]["schema"]["origin"] == "live"
+    assert "bundled" not in live.stderr and "WARNING" not in live.stderr
 
 
 def comparable(document: dict[str, Any]) -> dict[str, Any]:
