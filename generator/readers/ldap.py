@@ -588,14 +588,16 @@ class LdapSource:
         # A GC may return more than its partial attribute set (Samba does);
         # Windows would not, so such values are never passed on.
         hidden = {a.lower() for a in self.unreadable_attributes}
+        kinds: dict[str, tuple[str, bool]] = {}
         read = 0
         with progress(self.name) as advance:
             try:
                 for dn, raw in self.search(self.base_dn, USER_FILTER, wanted):
                     self._complete_ranges(dn, raw)
-                    for name in [k for k in raw if k.lower() in hidden]:
-                        del raw[name]
-                    yield to_user(dn, raw, schema, forest)
+                    if hidden:
+                        for name in [k for k in raw if k.lower() in hidden]:
+                            del raw[name]
+                    yield to_user(dn, raw, schema, forest, kinds)
                     read += 1
                     advance()
             except DirectoryError as error:
@@ -683,7 +685,7 @@ class LdapSource:
 
     def _complete_ranges(self, dn: str, raw: Entry) -> None:
         """Follow ``member;range=0-1499`` to ``;range=N-*`` (MS-ADTS 3.1.1.3.1.3.3)."""
-        for key in list(raw):
+        for key in [k for k in raw if ";" in k]:  # a range is ``name;range=...``
             ranged = _range_of(key)
             if ranged is None:
                 continue
@@ -828,20 +830,50 @@ def schema_class(values: Mapping[str, list[str]]) -> ClassDef:
     )
 
 
-def to_user(dn: str, raw: Entry, schema: Schema, forest: str) -> User:
-    """Raw values decoded by syntax: octet strings and SIDs stay bytes."""
+def to_user(
+    dn: str,
+    raw: Entry,
+    schema: Schema,
+    forest: str,
+    kinds: dict[str, tuple[str, bool]] | None = None,
+) -> User:
+    """Raw values decoded by syntax: octet strings and SIDs stay bytes.
+
+    ``kinds`` remembers, across the users of one read, each name's lower-cased
+    key and whether its values are binary, so the schema is asked once a name.
+    """
     attributes: dict[str, tuple[Value, ...]] = {}
+    known = {} if kinds is None else kinds
     for name, values in raw.items():
         if not values:
             continue
-        key = name.lower()
-        found = schema.attribute(name)
-        binary = key in BINARY_ATTRIBUTES or (
-            found is not None and found.syntax in BINARY_SYNTAXES
-        )
-        decoded = tuple(v if binary else _decode(v) for v in values)
-        attributes[key] = attributes.get(key, ()) + decoded
+        kind = known.get(name)
+        if kind is None:
+            kind = known[name] = _kind(name, schema)
+        key, binary = kind
+        decoded = tuple(values) if binary else _texts_or_bytes(values)
+        if key in attributes:
+            attributes[key] += decoded
+        else:
+            attributes[key] = decoded
     return User(dn, attributes, forest)
+
+
+def _kind(name: str, schema: Schema) -> tuple[str, bool]:
+    key = name.lower()
+    found = schema.attribute(name)
+    binary = key in BINARY_ATTRIBUTES or (
+        found is not None and found.syntax in BINARY_SYNTAXES
+    )
+    return key, binary
+
+
+def _texts_or_bytes(values: list[bytes]) -> tuple[Value, ...]:
+    """Each value as UTF-8 text; a value that is not UTF-8 stays bytes."""
+    try:
+        return tuple([v.decode("utf-8") for v in values])
+    except UnicodeDecodeError:
+        return tuple(_decode(v) for v in values)
 
 
 def _decode(value: bytes) -> Value:
