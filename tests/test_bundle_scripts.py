@@ -169,3 +169,35 @@ def test_undo_deselects_only_what_the_bundle_selects(strategy: str) -> None:
     guard = remove.index("if (-not (Test-OwnSelection -Entry $entry))")
     assert guard < remove.index("Remove-InclusionAttribute")
     assert "$remaining.Add($entry)" in remove[guard : remove.index("continue", guard)]
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("Set-PartnerMarker.ps1", "$user.Previous"),
+        ("Restore-PartnerMarker.ps1", "$user.Stamped"),
+    ],
+)
+def test_marker_scripts_leave_a_changed_value_alone(script: str, expected: str) -> None:
+    """Set and Restore write only over the value they expect to find in AD."""
+    text = _text(GOLDEN / "designate" / script)
+    read = text.index("$current = Get-MarkerValue -User $user")
+    check = text.index(f"if ($current -cne {expected})", read)
+    assert text.index("$failed++", check) < text.index("Set-ADUser", check)
+    assert read < check < text.index("Set-ADUser -Identity", read)
+    assert (
+        "Get-ADUser -Identity $User.Dn -Server $User.Server -Properties $Attribute"
+        in text
+    )
+    key = expected.removeprefix("$user.")
+    assert text.count(f"; {key} = ") == text.count("@{ Dn = ")
+
+
+def test_marker_scripts_carry_both_values(tmp_path: Path) -> None:
+    out, population = _hostile_bundle(tmp_path, "designate")
+    marks = single_quoted(_text(out / "Set-PartnerMarker.ps1"))
+    restore = single_quoted(_text(out / "Restore-PartnerMarker.ps1"))
+    for user in population:
+        if user.current_marker is not None:
+            assert user.current_marker in marks
+        assert user.result in restore

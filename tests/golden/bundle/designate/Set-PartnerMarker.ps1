@@ -9,6 +9,11 @@
     attribute. Run it with -WhatIf first. Restore-PartnerMarker.ps1 puts each
     user's previous value back. set-partner-marker.ldif makes the same change
     with ldifde or ldapmodify.
+    A user whose value is no longer the one read when the bundle was generated
+    is left alone and reported (exit code 1): stamping it would lose a value
+    that Restore-PartnerMarker.ps1 could not put back. Generate the bundle
+    again from a fresh read to include such users. Users already stamped are
+    skipped, so a second run changes nothing.
 #>
 #Requires -Version 5.1
 #Requires -Modules ActiveDirectory
@@ -22,322 +27,350 @@ $ErrorActionPreference = 'Stop'
 
 $Attribute = 'msDS-cloudExtensionAttribute1'
 $Users = @(
-    @{ Dn = 'CN=Ines Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Jonas Dellow,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Zora Calloway,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Nadia Eastwick,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Vera Quarrie,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Tilde Farrow,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Solveig Fennimore,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Basil Holloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Otto Ivesley,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Otto Thornbury,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Vera Northcott,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Basil Ivesley,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Zora Inchbald,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Calloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Jonas Glenister,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Emrik Dunmore,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Basil Kettering,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Emrik Northcott,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Hartigan,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Teodor Lomax,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ada Saltonstall,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=José Marchbank,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Rosa Fennimore,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Quinn Glenister,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Liesel Gorsuch,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Hugo Underhill,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Edith Birchall,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Jonas Eastwick,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ilse Lomax,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Emrik Glenister,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Yardley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Otto Whitlock,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Emrik Whitlock,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Elsworth,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ada Gorsuch,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Orla Juniper,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Yannick Birchall,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Wendel Saltonstall,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ada Lomax,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ilse Birchall,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Vance,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ilse Calloway,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Emrik Yardley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Marchbank,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Mara Glenister,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Quinn Pembury,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Otto Eastwick,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Liesel Glenister,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Glenister,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Wendel Northcott,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Jonas Whitlock,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=José Redwater,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Quinn Juniper,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Teodor Brackwell,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ines Oakhurst,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Dario Dunmore,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Felix Eastwick,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Basil Juniper,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Otto Kettering,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Solveig Lomax,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Solveig Ivesley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Zoë Saltonstall,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Ivesley,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Otto Brackwell,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Kira Calloway,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Maren Eastwick,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Mara Elsworth,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Solveig Inchbald,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Otto Farrow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Solveig Yardley,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Rosa Yardley,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Nils Jardine,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Solveig Thornbury,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Basil Glenister,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Bram Ashdown,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Quinn Quarrie,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Nils Elsworth,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Vera Vance,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=José Oakhurst,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Maren Holloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Kira Ashdown,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Edith Marchbank,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Aurélie Farrow,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Teodor Ivesley,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Yannick Pembury,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Basil Calloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Søren Hartigan,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Teodor Inchbald,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Hugo Quarrie,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Vera Kilbride,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Søren Birchall,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Greta Vance,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Søren Vance,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Teodor Kettering,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ines Kettering,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Maren Kilbride,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Orla Jardine,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Kira Hartigan,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Søren Ashdown,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Stellan Kilbride,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Dunmore,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Quinn Ashdown,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Farrow,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Wendel Thornbury,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Felix Calloway,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Søren Dunmore,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ada Juniper,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ada Kilbride,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Aurélie Vance,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Yannick Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Zora Hartigan,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Wendel Coldharbour,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Underhill,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Xenia Redwater,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Zoë Gorsuch,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ada Holloway,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ada Inchbald,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=José Hartigan,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Maren Whitlock,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Yannick Inchbald,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ada Marchbank,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Northcott,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Ashdown,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Wendel Eastwick,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Orla Yardley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Zora Holloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Brackwell,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Holloway,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Liesel Thornbury,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Kira Farrow,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Bram Fennimore,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Vera Glenister,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Greta Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Quinn Birchall,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Bram Jardine,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Xenia Kilbride,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Otto Underhill,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Basil Quarrie,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Marchbank,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ines Saltonstall,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Zora Yardley,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Hugo Jardine,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Nadia Marchbank,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Hugo Fennimore,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Rosa Kilbride,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Quarrie,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Hugo Juniper,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Wendel Vance,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ugo Northcott,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=José Birchall,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Ashgrove,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Fennimore,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Tilde Northcott,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Orla Saltonstall,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Xenia Vance,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=José Quarrie,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Edith Coldharbour,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Emrik Oakhurst,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=José Inchbald,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Liesel Kilbride,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Felix Pembury,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Liesel Ivesley,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Teodor Dunmore,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Søren Marchbank,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Liesel Dellow,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Søren Glenister,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Greta Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Quinn Whitlock,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Mara Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Redwater,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Edith Vance,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Zoë Jardine,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ugo Dellow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Tilde Vance,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Zora Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Stellan Underhill,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Teodor Calloway,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Felix Gorsuch,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=José Ivesley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Kira Oakhurst,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Oakhurst,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Emrik Hartigan,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Xenia Coldharbour,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Jonas Saltonstall,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Redwater,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Nils Oakhurst,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Basil Brackwell,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Holloway,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Nadia Inchbald,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Wendel Ivesley,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Xenia Inchbald,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Nadia Yardley,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Greta Marchbank,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Hugo Dellow,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Tilde Ashdown,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Hugo Vance,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Felix Dunmore,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Pavel Lomax,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Dario Redwater,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Ivesley,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Juniper,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Edith Juniper,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Emrik Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Hugo Lomax,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ada Jardine,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Aurélie Dunmore,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Nils Redwater,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ugo Juniper,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Otto Elsworth,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Tilde Yardley,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Stellan Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Bram Northcott,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Yannick Quarrie,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Nils Brackwell,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ilse Fennimore,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Jonas Vance,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ilse Gorsuch,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Rosa Northcott,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Edith Saltonstall,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Xenia Hartigan,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Solveig Redwater,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Maren Ivesley,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Greta Hartigan,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Cora Saltonstall,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Maren Calloway,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Liesel Pembury,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Xenia Elsworth,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=José Gorsuch,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Kira Dunmore,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Basil Inchbald,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Teodor Eastwick,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Ilse Holloway,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Kira Holloway,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Jonas Calloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Mara Juniper,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Greta Ivesley,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Fennimore,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Xenia Yardley,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=Linus Ashgrove (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Aurélie Ashdown (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Ada Elsworth (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Quinn Vance (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Zoë Farrow (Kestrel),OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Xenia Dellow (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Dario Birchall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Quinn Kilbride (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Pavel Elsworth (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Vera Holloway (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Nils Juniper (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Felix Whitlock (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Quinn Saltonstall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Mara Inchbald (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Otto Inchbald (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Kira Kettering (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Nils Pembury (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Kira Saltonstall (Kestrel),OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Edith Inchbald (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Zora Juniper (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Bram Saltonstall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Cora Kettering (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Ugo Thornbury (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Linus Inchbald (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Zora Oakhurst (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Nils Dunmore (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Tilde Whitlock (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Wendel Birchall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Pavel Kilbride (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Linus Saltonstall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Felix Vance (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Rosa Eastwick (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Hugo Pembury (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Zoë Fennimore (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Rosa Lomax (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Vera Eastwick (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Edith Kettering (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Basil Dunmore (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Edith Underhill (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Maren Birchall (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Edith Redwater (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Hugo Calloway (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Cora Glenister (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Maren Ashdown (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Wendel Hartigan (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Ines Whitlock (Brightwave),OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Zora Redwater (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Maren Yardley (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Cora Jardine (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Aurélie Yardley (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Basil Lomax (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Yannick Jardine (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Nils Quarrie (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Ugo Whitlock (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Rosa Kettering (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=Ilse Quarrie (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest' }
-    @{ Dn = 'CN=svc-backup,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-sql-reporting,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-print-spooler,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-scanner,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-hr-sync,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-crm-connector,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-monitoring,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-ftp-gateway,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-build-agent,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-label-printer,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-erp-batch,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
-    @{ Dn = 'CN=svc-legacy-fax,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member' }
+    @{ Dn = 'CN=Ines Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Jonas Dellow,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Zora Calloway,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Nadia Eastwick,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Vera Quarrie,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Tilde Farrow,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Solveig Fennimore,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Basil Holloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Otto Ivesley,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Otto Thornbury,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Vera Northcott,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Basil Ivesley,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Zora Inchbald,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Calloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Jonas Glenister,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Emrik Dunmore,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Basil Kettering,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Emrik Northcott,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Hartigan,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Teodor Lomax,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ada Saltonstall,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=José Marchbank,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Rosa Fennimore,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Quinn Glenister,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Liesel Gorsuch,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Hugo Underhill,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Edith Birchall,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Jonas Eastwick,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ilse Lomax,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Emrik Glenister,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Yardley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Otto Whitlock,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Emrik Whitlock,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Elsworth,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ada Gorsuch,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Orla Juniper,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Yannick Birchall,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Wendel Saltonstall,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ada Lomax,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ilse Birchall,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Vance,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ilse Calloway,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Emrik Yardley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Marchbank,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Mara Glenister,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Quinn Pembury,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Otto Eastwick,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Liesel Glenister,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Glenister,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Wendel Northcott,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Jonas Whitlock,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=José Redwater,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Quinn Juniper,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Teodor Brackwell,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ines Oakhurst,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Dario Dunmore,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Felix Eastwick,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Basil Juniper,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Otto Kettering,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Solveig Lomax,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Solveig Ivesley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Zoë Saltonstall,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Ivesley,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Otto Brackwell,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Kira Calloway,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Maren Eastwick,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Mara Elsworth,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Solveig Inchbald,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Otto Farrow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Solveig Yardley,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Rosa Yardley,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Nils Jardine,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Solveig Thornbury,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Basil Glenister,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Bram Ashdown,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Quinn Quarrie,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Nils Elsworth,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Vera Vance,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=José Oakhurst,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Maren Holloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Kira Ashdown,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Edith Marchbank,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Aurélie Farrow,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Teodor Ivesley,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Yannick Pembury,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Basil Calloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Søren Hartigan,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Teodor Inchbald,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Hugo Quarrie,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Vera Kilbride,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Søren Birchall,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Greta Vance,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Søren Vance,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Teodor Kettering,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ines Kettering,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Maren Kilbride,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Orla Jardine,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Kira Hartigan,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Søren Ashdown,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Stellan Kilbride,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Dunmore,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Quinn Ashdown,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Farrow,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Wendel Thornbury,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Felix Calloway,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Søren Dunmore,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ada Juniper,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ada Kilbride,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Aurélie Vance,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Yannick Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Zora Hartigan,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Wendel Coldharbour,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Underhill,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Xenia Redwater,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Zoë Gorsuch,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ada Holloway,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ada Inchbald,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=José Hartigan,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Maren Whitlock,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Yannick Inchbald,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ada Marchbank,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Northcott,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Ashdown,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Wendel Eastwick,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Orla Yardley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Zora Holloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Brackwell,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Holloway,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Liesel Thornbury,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Kira Farrow,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Bram Fennimore,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Vera Glenister,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Greta Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Quinn Birchall,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Bram Jardine,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Xenia Kilbride,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Otto Underhill,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Basil Quarrie,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Marchbank,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ines Saltonstall,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Zora Yardley,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Hugo Jardine,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Nadia Marchbank,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Hugo Fennimore,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Rosa Kilbride,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Quarrie,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Hugo Juniper,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Wendel Vance,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ugo Northcott,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=José Birchall,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Ashgrove,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Fennimore,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Tilde Northcott,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Orla Saltonstall,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Xenia Vance,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=José Quarrie,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Edith Coldharbour,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Emrik Oakhurst,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=José Inchbald,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Liesel Kilbride,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Felix Pembury,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Liesel Ivesley,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Teodor Dunmore,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Søren Marchbank,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Liesel Dellow,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Søren Glenister,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Greta Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Quinn Whitlock,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Mara Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Redwater,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Edith Vance,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Zoë Jardine,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ugo Dellow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Tilde Vance,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Zora Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Stellan Underhill,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Teodor Calloway,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Felix Gorsuch,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=José Ivesley,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Kira Oakhurst,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Oakhurst,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Emrik Hartigan,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Xenia Coldharbour,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Jonas Saltonstall,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Redwater,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Nils Oakhurst,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Basil Brackwell,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Holloway,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Nadia Inchbald,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Wendel Ivesley,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Xenia Inchbald,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Nadia Yardley,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Greta Marchbank,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Hugo Dellow,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Tilde Ashdown,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Hugo Vance,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Felix Dunmore,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Pavel Lomax,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Dario Redwater,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Ivesley,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Juniper,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Edith Juniper,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Emrik Farrow,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Hugo Lomax,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ada Jardine,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Aurélie Dunmore,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Nils Redwater,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ugo Juniper,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Otto Elsworth,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Tilde Yardley,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Stellan Dellow,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Bram Northcott,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Yannick Quarrie,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Nils Brackwell,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ilse Fennimore,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Jonas Vance,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ilse Gorsuch,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Rosa Northcott,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Edith Saltonstall,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Xenia Hartigan,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Solveig Redwater,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Maren Ivesley,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Greta Hartigan,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Cora Saltonstall,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Maren Calloway,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Liesel Pembury,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Xenia Elsworth,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=José Gorsuch,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Kira Dunmore,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Basil Inchbald,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Teodor Eastwick,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Ilse Holloway,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Kira Holloway,OU=Sales,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Jonas Calloway,OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Mara Juniper,OU=Finance,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Greta Ivesley,OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Fennimore,OU=Warehouse,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Xenia Yardley,OU=HR,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=Linus Ashgrove (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Aurélie Ashdown (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Ada Elsworth (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Quinn Vance (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Zoë Farrow (Kestrel),OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Xenia Dellow (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Dario Birchall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Quinn Kilbride (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Pavel Elsworth (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Vera Holloway (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Nils Juniper (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Felix Whitlock (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Quinn Saltonstall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Mara Inchbald (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Otto Inchbald (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Kira Kettering (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Nils Pembury (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Kira Saltonstall (Kestrel),OU=Engineering,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Edith Inchbald (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Zora Juniper (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Bram Saltonstall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Cora Kettering (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Ugo Thornbury (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Linus Inchbald (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Zora Oakhurst (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Nils Dunmore (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Tilde Whitlock (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Wendel Birchall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Pavel Kilbride (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Linus Saltonstall (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Felix Vance (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Rosa Eastwick (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Hugo Pembury (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Zoë Fennimore (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Rosa Lomax (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Vera Eastwick (Kestrel),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Edith Kettering (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Basil Dunmore (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Edith Underhill (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Maren Birchall (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Edith Redwater (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Hugo Calloway (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Cora Glenister (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Maren Ashdown (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Wendel Hartigan (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Ines Whitlock (Brightwave),OU=Operations,OU=Staff,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Zora Redwater (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Maren Yardley (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Cora Jardine (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Aurélie Yardley (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Basil Lomax (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Yannick Jardine (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Nils Quarrie (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Ugo Whitlock (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Rosa Kettering (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=Ilse Quarrie (Brightwave),OU=Partners,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Guest'; Previous = $null }
+    @{ Dn = 'CN=svc-backup,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-sql-reporting,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-print-spooler,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-scanner,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-hr-sync,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-crm-connector,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-monitoring,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-ftp-gateway,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-build-agent,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-label-printer,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-erp-batch,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
+    @{ Dn = 'CN=svc-legacy-fax,OU=Service Accounts,DC=alderbrook,DC=example'; Server = 'alderbrook.example'; Value = 'Member'; Previous = $null }
 )
+
+function Get-MarkerValue {
+    param([hashtable]$User)
+    # The value in AD now, $null when empty (an empty attribute may be missing
+    # from the object altogether, which Set-StrictMode would not allow to read).
+    $found = Get-ADUser -Identity $User.Dn -Server $User.Server -Properties $Attribute
+    $property = $found.PSObject.Properties[$Attribute]
+    if (-not $property -or $null -eq $property.Value) { return $null }
+    $values = @($property.Value)
+    if ($values.Count -eq 0) { return $null }
+    if ($values.Count -gt 1) { throw "$Attribute holds $($values.Count) values; it must be single-valued." }
+    [string]$values[0]
+}
+
+function Format-Value {
+    param($Value)
+    # Untyped: a [string] parameter would turn $null into ''.
+    if ($null -eq $Value) { return '(empty)' }
+    "'" + [System.Management.Automation.Language.CodeGeneration]::EscapeSingleQuotedStringContent([string]$Value) + "'"
+}
 
 $null = New-Item -ItemType Directory -Path $LogFolder -Force -WhatIf:$false
 Start-Transcript -Path (Join-Path -Path $LogFolder -ChildPath ('Set-PartnerMarker-{0:yyyyMMdd-HHmmss}.log' -f (Get-Date))) -WhatIf:$false | Out-Null
 $failed = 0
+$already = 0
 try {
     foreach ($user in $Users) {
         try {
+            $current = Get-MarkerValue -User $user
+            if ($current -ceq $user.Value) { $already++; continue }
+            if ($current -cne $user.Previous) {
+                $failed++
+                Write-Warning "Left alone: $($user.Dn): $Attribute is now $(Format-Value $current), not $(Format-Value $user.Previous) as when the bundle was generated."
+                continue
+            }
             Set-ADUser -Identity $user.Dn -Server $user.Server -Replace @{ $Attribute = $user.Value }
         }
         catch {
@@ -345,7 +378,7 @@ try {
             Write-Warning "Not changed: $($user.Dn): $($_.Exception.Message)"
         }
     }
-    Write-Host "Users: $($Users.Count). Failed: $failed."
+    Write-Host "Users: $($Users.Count). Already stamped: $already. Failed or left alone: $failed."
 }
 finally {
     Stop-Transcript | Out-Null
