@@ -102,6 +102,37 @@ def test_table_on_stdout() -> None:
     assert result.stderr == ""
 
 
+def _row(table: str, *cells: str) -> bool:
+    """Whether one line of ``table`` holds every cell, each between borders."""
+    return any(
+        all(f" {c} " in f" {line} " for c in cells) for line in table.splitlines()
+    )
+
+
+@pytest.mark.usefixtures("wide_console")
+def test_table_shows_what_the_json_reports() -> None:
+    args = ("--source", SAMPLE, "--schema", SCHEMA)
+    (source,) = inspect_json(*args)["sources"]
+    table = run_cli("inspect", *args).stdout
+    assert f"{source['users']} users ({source['disabled']} disabled)" in table
+    upn = source["upn"]
+    for entry in upn["suffixes"]["top"]:
+        assert _row(table, entry["value"], str(entry["users"])), entry
+    no_upn = f"(no UPN; {upn['mixed_case']} UPNs in mixed case)"
+    assert _row(table, no_upn, str(upn["without_upn"]))
+    for entry in source["ous"]["top"]:
+        assert _row(table, entry["value"], str(entry["users"])), entry
+    used = [a for a in source["attributes"] if a["users_with_value"]]
+    assert len(used) >= 3
+    for attribute in used:
+        verdict = attribute["schema"]["verdict"].split()[0]
+        count = str(attribute["users_with_value"])
+        assert _row(table, attribute["name"], verdict, count), attribute["name"]
+        for group in attribute["variants"]:
+            for spelling in group:
+                assert repr(spelling["value"]) in table, spelling
+
+
 @pytest.mark.usefixtures("wide_console")
 def test_values_that_look_like_markup_are_shown_verbatim(tmp_path: Path) -> None:
     path = tmp_path / "odd.csv"
