@@ -82,6 +82,41 @@ def test_snapshot_holds_the_whole_seeded_forest(lab_dc: LabDC, snapshot: Path) -
     partners = [u for u in upns if u and u.lower().endswith("@partners.contoso.test")]
     assert len(partners) >= 50
     assert any(u and u != u.lower() for u in upns)  # mixed case kept as entered
+    attributes = [u["attributes"] for u in users]
+    in_partners_ou = [u for u in users if ",OU=Partners," in u["dn"]]
+    assert len(in_partners_ou) >= 50
+    # a few partners sit in Staff and are known by their suffix only
+    assert any(
+        ",OU=Staff," in u["dn"]
+        and u["attributes"]
+        .get("userprincipalname", [""])[0]
+        .lower()
+        .endswith("@partners.contoso.test")
+        for u in users
+    )
+    disabled = [a for a in attributes if int(a["useraccountcontrol"][0]) & 2]
+    assert len(disabled) >= 20
+    # the spare attribute already serves as the cost centre
+    cost_centres = {a.get("extensionattribute1", [""])[0][:3] for a in attributes}
+    assert "CC-" in cost_centres
+
+
+def test_partner_upn_suffixes_are_registered(lab_dc: LabDC) -> None:
+    import ssl  # noqa: PLC0415
+
+    from ldap3 import BASE, Connection, Server, Tls  # noqa: PLC0415
+
+    tls = Tls(
+        ca_certs_file=lab_dc.ca_file,
+        validate=ssl.CERT_REQUIRED,
+        valid_names=[lab_dc.cert_name],
+    )
+    server = Server(lab_dc.host, port=636, use_ssl=True, tls=tls)
+    with Connection(server, lab_dc.user, lab_dc.password, auto_bind=True) as conn:
+        partitions = f"CN=Partitions,CN=Configuration,{lab_dc.base_dn}"
+        conn.search(partitions, "(objectClass=*)", BASE, attributes=["uPNSuffixes"])
+        suffixes = set(conn.entries[0]["uPNSuffixes"].values)
+    assert {"partners.contoso.test", "fabrikam.example"} <= suffixes
 
 
 def test_live_schema_has_the_exchange_and_cloud_attributes(
