@@ -201,3 +201,16 @@ def test_marker_scripts_carry_both_values(tmp_path: Path) -> None:
         if user.current_marker is not None:
             assert user.current_marker in marks
         assert user.result in restore
+
+
+@pytest.mark.parametrize("script", ["Enable-UserTypeSync.ps1", "Undo-UserTypeSync.ps1"])
+def test_scheduler_comes_back_with_a_full_cycle(script: str) -> None:
+    """Delta cycles miss a newly selected attribute and rules new or gone."""
+    text = _text(GOLDEN / "designate" / script)
+    initial = text.index("Set-ADSyncScheduler -NextSyncCyclePolicyType Initial")
+    condition = text.rindex(
+        "if ($schedulerTurnedOff -and -not $KeepSchedulerDisabled", 0, initial
+    )
+    asked = text.index("$PSCmdlet.ShouldProcess('the sync scheduler'", condition)
+    assert asked < initial < text.index("\nfinally {", initial)
+    assert "runs the steps above by itself" not in text

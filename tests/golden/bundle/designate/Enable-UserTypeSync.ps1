@@ -29,7 +29,9 @@
 .PARAMETER KeepSchedulerDisabled
     Leave the scheduler off after a successful run, to review pending exports
     before the first export. Turn it on afterwards with
-    Set-ADSyncScheduler -SyncCycleEnabled $true.
+    Set-ADSyncScheduler -SyncCycleEnabled $true. Without it, a run that
+    changed something turns the scheduler back on with its next cycle set
+    to a full one (Initial), which the change needs.
 
 .PARAMETER LogFolder
     Where the transcript and the record of added attribute selections go.
@@ -373,6 +375,7 @@ function Add-Selections {
         if ($PSCmdlet.ShouldProcess("connector $(Format-Literal $connector.Name)", "Select attribute $($selection.Attribute)")) {
             Add-InclusionAttribute -Connector $connector -Attribute $selection.Attribute
             Add-ADSyncConnector -Connector $connector | Out-Null
+            $script:ChangesMade = $true
             $added.Add([pscustomobject]@{ Connector = $connector.Name; Kind = ($ConnectorDefinitions | Where-Object { $_.Key -eq $selection.ConnectorKey }).Kind; Attribute = $selection.Attribute })
             Save-AddedSelections -Entries $added.ToArray()
         }
@@ -467,6 +470,7 @@ function Set-Rules {
         $action = if ($step.Existing) { 'Replace sync rule' } else { 'Add sync rule' }
         if (-not $PSCmdlet.ShouldProcess($target, $action)) { continue }
         Save-Rule -Step $step
+        $script:ChangesMade = $true
         $saved = Get-ADSyncRule -Identifier $definition.Identifier
         if (-not $saved) { throw "Rule $($definition.Identifier) was saved but cannot be read back." }
         $drift = @(Get-RuleDrift -Rule $saved -Definition $definition -ConnectorId $step.ConnectorId)
@@ -506,6 +510,8 @@ Assert-Prerequisites
 Start-Log -Name 'Enable-UserTypeSync'
 $schedulerTurnedOff = $false
 $succeeded = $false
+$fullCycle = $false
+$script:ChangesMade = $false
 try {
     $scheduler = Get-ADSyncScheduler
     if ($scheduler.StagingModeEnabled) {
@@ -525,13 +531,26 @@ try {
     $importNeeded = Add-Selections -Connectors $connectors
     Set-Rules -Plan $plan
     Write-NextSteps -Connectors $connectors -ImportNeeded $importNeeded
+    # Delta runs would not read a newly selected attribute of users that did not
+    # change, nor apply the new rules to every user: the scheduler's next cycle
+    # must be a full one (Full Import and Full Synchronization everywhere).
+    if ($schedulerTurnedOff -and -not $KeepSchedulerDisabled -and $script:ChangesMade -and
+        $PSCmdlet.ShouldProcess('the sync scheduler', 'Make the next cycle a full one (Initial)')) {
+        Set-ADSyncScheduler -NextSyncCyclePolicyType Initial | Out-Null
+        $fullCycle = $true
+    }
     $succeeded = $true
 }
 finally {
     try {
         if ($schedulerTurnedOff -and -not ($succeeded -and $KeepSchedulerDisabled)) {
             Set-ADSyncScheduler -SyncCycleEnabled $true | Out-Null
-            Write-Host 'The sync scheduler is on again; its next cycle runs the steps above by itself, export included.'
+            if ($fullCycle) {
+                Write-Host 'The sync scheduler is on again; its next cycle is a full one (Full Import and Full Synchronization) and exports at its end.'
+            }
+            else {
+                Write-Host 'The sync scheduler is on again.'
+            }
         }
         elseif ($schedulerTurnedOff) {
             Write-Warning 'The sync scheduler stays off. Turn it on when done: Set-ADSyncScheduler -SyncCycleEnabled $true'

@@ -24,6 +24,8 @@
 .PARAMETER KeepSchedulerDisabled
     Leave the scheduler off after a successful run, to review pending exports
     first. Turn it on afterwards with Set-ADSyncScheduler -SyncCycleEnabled $true.
+    Without it, a run that changed something turns the scheduler back on with
+    its next cycle set to a full one (Initial), which the change needs.
 
 .PARAMETER KeepAttributeSelection
     Leave the attribute selections that the apply script added in place.
@@ -361,6 +363,7 @@ Assert-Prerequisites
 Start-Log -Name 'Undo-UserTypeSync'
 $schedulerTurnedOff = $false
 $succeeded = $false
+$fullCycle = $false
 try {
     $scheduler = Get-ADSyncScheduler
     if ($scheduler.StagingModeEnabled) {
@@ -385,13 +388,24 @@ try {
     }
     Write-Host '  Check the pending exports on the Entra ID connector before the next export (CHANGE.md, "Verification").'
     Write-Host 'Users already synced as Guest are expected to stay Guest in Entra ID (see this script''s help).'
+    # Delta runs would not take the removed rules off users that did not change.
+    if ($schedulerTurnedOff -and -not $KeepSchedulerDisabled -and ($removed -or @($importNeeded | Where-Object { $_ }).Count) -and
+        $PSCmdlet.ShouldProcess('the sync scheduler', 'Make the next cycle a full one (Initial)')) {
+        Set-ADSyncScheduler -NextSyncCyclePolicyType Initial | Out-Null
+        $fullCycle = $true
+    }
     $succeeded = $true
 }
 finally {
     try {
         if ($schedulerTurnedOff -and -not ($succeeded -and $KeepSchedulerDisabled)) {
             Set-ADSyncScheduler -SyncCycleEnabled $true | Out-Null
-            Write-Host 'The sync scheduler is on again; its next cycle runs the steps above by itself, export included.'
+            if ($fullCycle) {
+                Write-Host 'The sync scheduler is on again; its next cycle is a full one (Full Import and Full Synchronization) and exports at its end.'
+            }
+            else {
+                Write-Host 'The sync scheduler is on again.'
+            }
         }
         elseif ($schedulerTurnedOff) {
             Write-Warning 'The sync scheduler stays off. Turn it on when done: Set-ADSyncScheduler -SyncCycleEnabled $true'
