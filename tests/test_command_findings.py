@@ -89,3 +89,24 @@ def test_an_unknown_where_attribute_against_the_bundled_schema_warns() -> None:
     assert result.code == 3
     assert "WARNING  ERG-PARTNERS-WHERE-UNKNOWN" in result.stdout
     assert "the check used the bundled one" in result.stdout
+
+
+def test_a_finding_shows_its_whole_detail_and_every_example() -> None:
+    result = run_cli("validate", *SOURCE, "--marker", "attribute:employeeType=Partner")
+    assert result.code == 3, result.stdout + result.stderr
+    text = " ".join(result.stdout.split())  # rich wraps long lines; words stay whole
+    blocker = "ERG-PARTNERS-NOT-GIVEN: no partner population given"
+    detail = text.partition(blocker)[2]
+    # the detail ends with the last suggestion, not cut at the console's width
+    assert "Likely: --partner-suffix partners.alderbrook.example (34 users);" in detail
+    assert '--partner-where "employeeType=Contractor" (18 users).' in detail
+    indented = [x for x in result.stdout.splitlines() if x.startswith(" " * 9)]
+    assert all(len(x) <= 120 and x == x.rstrip() for x in indented), indented
+    partners = ("--partner-suffix", "partners.alderbrook.example")
+    result = run_cli(
+        "validate", *SOURCE, *partners, "--marker", "attribute:employeeType=Partner"
+    )
+    missed = result.stdout.partition("ERG-MARKER-PARTNERS-MISSED")[2]
+    # every example shown, the last ones on a line of their own under the head
+    examples = " ".join(missed.partition("WARNING")[0].split()).partition("e.g. ")[2]
+    assert examples.count("@partners.alderbrook.example") == 4, examples

@@ -5,11 +5,11 @@ first; exits 3 when any finding blocks the change.
 """
 
 import json
+import textwrap
 from collections.abc import Sequence
 from typing import Annotated
 
 import typer
-from rich.padding import Padding
 from rich.text import Text
 
 from generator.analysis import Analysis, analyse, to_json
@@ -124,10 +124,22 @@ def _head(finding: Finding) -> Text:
 def _print_finding(finding: Finding) -> None:
     out.print(_head(finding))
     if finding.detail:
-        out.print(Padding(Text(finding.detail), (0, 0, 0, 9), expand=False))
+        _print_indented(finding.detail)
     if finding.examples:
-        shown = Text("e.g. " + ", ".join(finding.examples))
-        out.print(Padding(shown, (0, 0, 0, 9), expand=False), overflow="fold")
+        _print_indented("e.g. " + ", ".join(finding.examples))
 
 
+def _print_indented(text: str) -> None:
+    """``text`` wrapped between words under the head; a long name stays whole."""
+    lines = textwrap.wrap(
+        text,
+        width=max(out.width - _INDENT, 40),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    for line in lines:
+        out.print(Text(" " * _INDENT + line))
+
+
+_INDENT = 9
 _STYLE = {"blocker": "bold red", "warning": "yellow", "info": "cyan"}
