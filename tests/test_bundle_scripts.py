@@ -214,3 +214,13 @@ def test_scheduler_comes_back_with_a_full_cycle(script: str) -> None:
     asked = text.index("$PSCmdlet.ShouldProcess('the sync scheduler'", condition)
     assert asked < initial < text.index("\nfinally {", initial)
     assert "runs the steps above by itself" not in text
+
+
+def test_each_selection_changes_a_fresh_connector_object() -> None:
+    enable = _text(GOLDEN / "expression" / "Enable-UserTypeSync.ps1")
+    add = _function(enable, "Add-Selections")
+    read = add.index(
+        "Get-ADSyncConnector -Identifier $Connectors[$selection.ConnectorKey]"
+    )
+    assert add.index("foreach ($selection in $AttributeSelections)") < read
+    assert read < add.index("Add-ADSyncConnector -Connector $connector")

@@ -360,7 +360,9 @@ function Add-Selections {
     foreach ($entry in Read-AddedSelections) { $added.Add($entry) }
     $importNeeded = @()
     foreach ($selection in $AttributeSelections) {
-        $connector = $Connectors[$selection.ConnectorKey]
+        # Read again for each change: two selections on one connector must not
+        # save the same, by then stale, connector object twice.
+        $connector = Get-ADSyncConnector -Identifier $Connectors[$selection.ConnectorKey].Identifier
         if ($connector.AttributeInclusionList -contains $selection.Attribute) {
             Write-Host "Already selected: $($selection.Attribute) on $(Format-Literal $connector.Name)."
             continue
