@@ -225,3 +225,35 @@ def test_nul_after_the_brace_is_broken_json_not_utf16(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="broken JSON") as caught:
         list(open_source(SourceSpec(str(path))).users())
     assert caught.value.line == 1
+
+
+def test_snapshot_saved_with_a_bom_on_windows_reads_the_same(tmp_path: Path) -> None:
+    source = open_source(SourceSpec(str(READERS / "ldifde-ansi.ldf")))
+    path = tmp_path / "snap.json"
+    write_snapshot(
+        path,
+        source="ldaps://dc1.corp.example",
+        forest="fabrikam.example",
+        base_dn="DC=fabrikam,DC=example",
+        schema=small_schema(),
+        users=source.users(),
+    )
+    with_bom = tmp_path / "bom.json"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    expected = [u.attributes for u in open_source(SourceSpec(str(path))).users()]
+    copy = open_source(SourceSpec(str(with_bom)))
+    assert [u.attributes for u in copy.users()] == expected
+    # An error after the mark still names its line.
+    broken = tmp_path / "broken.json"
+    broken.write_bytes(b'\xef\xbb\xbf[\n{"attributes": 3}\n]\n')
+    with pytest.raises(InputError) as raised:
+        list(open_source(SourceSpec(str(broken))).users())
+    assert raised.value.line == 2
+
+
+def test_utf16_json_is_refused_with_its_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "domain_users.json"
+    path.write_text('[{"attributes": {}}]', encoding="utf-16")
+    with pytest.raises(InputError, match="UTF-16") as raised:
+        list(open_source(SourceSpec(str(path))).users())
+    assert raised.value.line == 1

@@ -26,6 +26,7 @@ MAX_DEPTH = 64  # a snapshot needs 5 levels, ldapdomaindump 4
 _LOCATE_LIMIT = 64 * 1024 * 1024
 _DECODER = json.JSONDecoder()
 _BUFFER = 4096
+_UTF8_BOM = b"\xef\xbb\xbf"
 # A \u escape of half a UTF-16 pair (U+D800..U+DFFF).
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _OPEN = frozenset({"start_map", "start_array"})
@@ -36,9 +37,31 @@ class _TooDeep(Exception):
     """Nesting past MAX_DEPTH (turned into an InputError with its line)."""
 
 
+def open_json(path: Path) -> BinaryIO:
+    """``path`` opened past a UTF-8 byte-order mark; UTF-16 is refused.
+
+    Windows PowerShell 5.1 writes UTF-8 with a BOM when a file is saved on
+    Windows, so a snapshot copied through an admin's desktop may carry one.
+    """
+    stream = open_binary(path)
+    head = stream.read(4)
+    if head.startswith(_UTF8_BOM):
+        stream.seek(len(_UTF8_BOM))
+        return stream
+    stream.seek(0)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        stream.close()
+        raise InputError(
+            "is UTF-16 encoded; JSON sources must be UTF-8 (save it again as UTF-8)",
+            path=path,
+            line=1,
+        )
+    return stream
+
+
 def stream_items(path: Path, prefix: str) -> Iterator[Any]:
     """The values at ``prefix`` (ijson syntax), one at a time."""
-    with open_binary(path) as stream:
+    with open_json(path) as stream:
         check_surrogates(path, stream)
         try:
             yield from ijson.items(_events(stream), prefix)
@@ -48,7 +71,7 @@ def stream_items(path: Path, prefix: str) -> Iterator[Any]:
 
 def stream_events(path: Path) -> Iterator[tuple[str, str, Any]]:
     """ijson's ``(prefix, event, value)`` parse events."""
-    with open_binary(path) as stream:
+    with open_json(path) as stream:
         check_surrogates(path, stream)
         try:
             yield from _events(stream)
@@ -121,7 +144,7 @@ def _events(stream: Any) -> Iterator[tuple[str, str, Any]]:
 
 def first_byte(path: Path) -> bytes:
     """The first byte that is not white space (``[`` or ``{`` for JSON)."""
-    with open_binary(path) as stream:
+    with open_json(path) as stream:
         while chunk := stream.read(4096):
             stripped = chunk.lstrip()
             if stripped:
@@ -148,7 +171,7 @@ def broken_json(path: Path, error: Exception) -> InputError:
             message = "undecodable bytes: JSON must be UTF-8"
             return InputError(message, path=path, line=number)
     try:
-        json.loads(data.decode("utf-8"))  # bytes would let json guess UTF-16
+        json.loads(data.decode("utf-8-sig"))  # bytes would let json guess UTF-16
     except json.JSONDecodeError as decode_error:
         message = f"broken JSON: {decode_error.msg}"
         return InputError(message, path=path, line=decode_error.lineno)
@@ -189,7 +212,7 @@ def locate(path: Path, steps: Sequence[str | int], occurrence: int = 1) -> int |
     if path.stat().st_size > _LOCATE_LIMIT:
         return None
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")
         index: int | None = _skip(text, 0)
         for position, step in enumerate(steps):
             last = position == len(steps) - 1
