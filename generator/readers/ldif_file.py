@@ -1,10 +1,11 @@
 """LDIF exports: ldifde (ANSI or UTF-16LE with ``-u``) and OpenLDAP ldapsearch.
 
 The ``ldif`` package parses each record. It reads UTF-8 bytes only and no longer
-knows change records, so this wrapper transcodes, splits the file into records
-with their line numbers, accepts ldifde's ``changetype: add``, refuses
-modify/delete/modrdn records, and checks base64 values strictly so that a
-broken file names its line instead of yielding garbage.
+knows change records, so this wrapper transcodes, keeps the line numbers,
+accepts ldifde's ``changetype: add``, refuses modify/delete/modrdn records, and
+checks base64 values strictly so that a broken file names its line instead of
+yielding garbage. A sound file is read in one pass (``ldif_feed``); the first
+line that pass does not vouch for sends the reading to a careful path here.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import binascii
 import io
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, NoReturn
+from typing import BinaryIO, NamedTuple, NoReturn
 
 import ldif
 
@@ -23,9 +25,21 @@ from generator.console import log
 from generator.errors import InputError
 from generator.model import BINARY_ATTRIBUTES, User, Value
 from generator.readers.base import FileSource
-from generator.readers.entries import identity_clash, is_user_record, make_user
-from generator.readers.ldif_feed import ATTRIBUTE_NAME, RESULT_KEYS, Feed, Unusual
-from generator.readers.textlines import text_lines, utf8_byte_lines
+from generator.readers.entries import identity_clash, is_user_record
+from generator.readers.ldif_feed import (
+    ATTRIBUTE_NAME,
+    RESULT_KEYS,
+    Attributes,
+    CheckingParser,
+    Unusual,
+    merged,
+)
+from generator.readers.textlines import (
+    open_binary,
+    sniff_encoding,
+    text_lines,
+    utf8_byte_lines,
+)
 
 # The parser runs lenient (strict=False) because this module checks the structure
 # itself; its complaints about unusual DNs would otherwise reach stderr raw.
@@ -35,10 +49,11 @@ logging.getLogger("ldif").propagate = False
 
 @dataclass(frozen=True)
 class Record:
-    """One LDIF entry: raw attribute names as written, values still bytes."""
+    """One LDIF entry: lower-case attribute names, values as a User holds them
+    (binary attributes and undecodable base64 values as bytes, others text)."""
 
     dn: str
-    attributes: dict[str, list[bytes]]
+    attributes: Attributes
     line: int
 
 
@@ -53,8 +68,7 @@ class LdifSource(FileSource):
 
     def _read(self) -> Iterator[User]:
         for record in read_records(self.path):
-            attributes = {k: _decoded(k, v) for k, v in record.attributes.items()}
-            user = make_user(record.dn, attributes, forest="", line=record.line)
+            user = User(record.dn, record.attributes, "", record.line)
             clash = identity_clash(user)
             if clash is not None:
                 raise InputError(clash, path=self.path, line=record.line)
@@ -65,9 +79,10 @@ class LdifSource(FileSource):
 def read_records(path: Path) -> Iterator[Record]:
     """Every entry of an LDIF file, one at a time.
 
-    The fast path (one parser over the file) does the work; at the first line
-    it does not vouch for, the careful path reads the file again, raises the
-    error with its line, or goes on from the record the fast path reached.
+    The fast path (one checking parser over the file, each line read once)
+    does the work; at the first line it does not vouch for, the careful path
+    reads the file again, raises the error with its line, or goes on from the
+    record the fast path reached.
     """
     done = 0
     try:
@@ -83,12 +98,60 @@ def read_records(path: Path) -> Iterator[Record]:
 
 
 def _fast_records(path: Path) -> Iterator[Record]:
-    feed = Feed(utf8_byte_lines(path))
-    parser = ldif.LDIFParser(feed, encoding=None, strict=False)
-    for dn, entry in parser.parse():
-        if dn is not None:  # None: ldapsearch's result summary
-            entry.pop("changetype", None)
-            yield Record(dn, dict(entry), feed.dn_lines.popleft())
+    with _fast_input(path) as feed:
+        parser = CheckingParser(feed)
+        for dn, attributes in parser.parse():
+            if dn is not None:  # None: ldapsearch's result summary
+                yield Record(dn, attributes, parser.dn_line)
+
+
+def _fast_input(path: Path) -> BinaryIO | _Transcoded:
+    """The file as UTF-8 lines for the parser; a UTF-16 file is transcoded."""
+    handle = open_binary(path)
+    try:
+        codec, bom = sniff_encoding(handle.read(4))
+        if codec != "utf-8":
+            handle.close()
+            return _Transcoded(utf8_byte_lines(path))
+        # ldifde and ldapsearch end every line: a file that does not was cut
+        # off, and the careful path says where.
+        if handle.seek(0, os.SEEK_END) > bom:
+            handle.seek(-1, os.SEEK_END)
+            if handle.read(1) != b"\n":
+                raise Unusual
+        handle.seek(bom)
+    except OSError:  # not a plain file: the careful path reads it as a stream
+        handle.close()
+        raise Unusual from None
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+class _Transcoded(io.RawIOBase):
+    """``readline`` over transcoded lines; a fault is the careful path's."""
+
+    def __init__(self, lines: Iterator[tuple[int, bytes]]) -> None:
+        self._lines = lines
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        close = getattr(self._lines, "close", None)
+        if close is not None:
+            close()
+        super().close()
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            _, line = next(self._lines, (0, b""))
+        except InputError:
+            raise Unusual from None
+        if line and line[-1:] != b"\n":
+            raise Unusual  # no line end: truncated, or a lone CR as line break
+        return line
 
 
 def _careful_records(path: Path) -> Iterator[Record]:
@@ -173,7 +236,8 @@ def _parse_block(path: Path, block: list[_Line]) -> Record | None:
             f"unreadable record: {error}", path=path, line=dn_line.number
         ) from None
     entry.pop("changetype", None)
-    return Record(dn or "", dict(entry), dn_line.number)
+    decoded = {name: _decoded(name, values) for name, values in entry.items()}
+    return Record(dn or "", merged(decoded), dn_line.number)
 
 
 def _dn_line(path: Path, lines: list[_Line], dns: list[_Line]) -> _Line | None:

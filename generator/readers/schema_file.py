@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError
+from generator.model import Value
 from generator.readers.ldif_file import Record, read_records
 from generator.schema import AttributeDef, ClassDef, Schema, SchemaOrigin
 
@@ -69,8 +70,8 @@ def _class(name: str, values: Mapping[str, list[str]]) -> ClassDef:
     )
 
 
-def _text(value: bytes) -> str:
-    return value.decode("utf-8", "replace")
+def _text(value: Value) -> str:
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
 
 
 def _one(values: Mapping[str, list[str]], key: str) -> str:
