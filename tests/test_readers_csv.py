@@ -121,3 +121,17 @@ def test_get_aduser_properties_star_keeps_the_ldap_named_column(tmp_path: Path) 
     (user,) = users_of(path)
     assert user.text("objectSid") == "S-1-5-21-1-2-3-501"
     assert user.values("sn") == ("Real",)
+
+
+def test_csvde_thumbnail_photo_of_ads_largest_size_reads(tmp_path: Path) -> None:
+    # AD caps thumbnailPhoto at 100 KB; csvde writes it as 200 KB of hex.
+    photo = "X'" + bytes(range(256)).hex() * 400 + "'"
+    path = tmp_path / "photo.csv"
+    path.write_text(
+        "DN,objectClass,sAMAccountName,thumbnailPhoto\n"
+        f'"CN=U0,DC=c,DC=com",user,u0,{photo}\n'
+        '"CN=U1,DC=c,DC=com",user,u1,\n'
+    )
+    users = list(open_source(SourceSpec(str(path))).users())
+    assert [u.first("samaccountname") for u in users] == ["u0", "u1"]
+    assert users[0].attributes["thumbnailphoto"] == (bytes(range(256)) * 400,)

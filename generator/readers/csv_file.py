@@ -62,6 +62,10 @@ _TYPE_NAME = re.compile(
 
 
 _TYPE_PREFIXES = ("Microsoft.", "System.")
+# csv's default field limit is 128 KiB, but csvde writes binary values as hex:
+# a 100 KB thumbnailPhoto (AD's limit) takes 200 KB. A row is read whole
+# either way; this only bounds what one field may cost.
+FIELD_LIMIT = 1024 * 1024
 
 
 class CsvSource(FileSource):
@@ -114,6 +118,8 @@ class _Rows:
         self.path = path
         self._lines = self._content_lines(text_lines(path))
         self._row_lines: list[tuple[int, str]] = []
+        if csv.field_size_limit() < FIELD_LIMIT:
+            csv.field_size_limit(FIELD_LIMIT)
         self._reader = csv.reader(self._lines_only(), strict=True)
         self._header: list[str] = []
         self.header_line = 1
@@ -150,6 +156,11 @@ class _Rows:
             message = (
                 "a quoted field starts here and never ends: a stray quote, "
                 "or the file is truncated?"
+            )
+        elif "field larger than field limit" in str(error):
+            message = (
+                f"a field is longer than {FIELD_LIMIT // (1024 * 1024)} MiB; "
+                "export without that attribute (csvde -l to choose attributes)"
             )
         else:
             message = f"broken CSV: {error}"
