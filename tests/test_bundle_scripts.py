@@ -8,6 +8,7 @@ a value whose quote was not doubled shows up as a literal cut short.
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,25 @@ def test_each_selection_changes_a_fresh_connector_object() -> None:
     )
     assert add.index("foreach ($selection in $AttributeSelections)") < read
     assert read < add.index("Add-ADSyncConnector -Connector $connector")
+
+
+# Verbs that change a server, a directory, a file or the cloud.
+_WRITES = re.compile(
+    r"\b(?:Set|Add|Remove|New|Start|Stop|Invoke|Update|Clear|Enable|Disable)-"
+    r"(?:ADSync|AD|Mg|Item|Content|Transcript)\w*|\bOut-File\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("strategy", sorted(CASES))
+def test_check_script_is_read_only(strategy: str) -> None:
+    """Test-UserTypeSync.ps1 holds no command that changes anything."""
+    text = _text(GOLDEN / strategy / "Test-UserTypeSync.ps1")
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    found = {m.group(0) for m in _WRITES.finditer(code)}
+    # The only mention is the advice printed when the scheduler is off.
+    assert found <= {"Set-ADSyncScheduler"}, found
+    assert all(
+        "Set-ADSyncScheduler" not in line or "Write-Warning '" in line
+        for line in code.splitlines()
+    )

@@ -212,56 +212,6 @@ function Assert-SyncIdle {
     }
 }
 
-function Add-InclusionAttribute {
-    param($Connector, [string]$Attribute)
-    # The object model's list type is not documented: grow it in place where it
-    # can grow, else give the connector a longer copy. [void] keeps an index
-    # returned by IList.Add out of the caller's output.
-    $list = $Connector.AttributeInclusionList
-    if ($list -is [System.Collections.IList] -and -not $list.IsFixedSize) { [void]$list.Add($Attribute) }
-    else { $Connector.AttributeInclusionList = [string[]](@($list | Where-Object { $_ }) + $Attribute) }
-}
-
-function Remove-InclusionAttribute {
-    param($Connector, [string]$Attribute)
-    # Attribute names compare without regard to case, as in the directory.
-    $list = $Connector.AttributeInclusionList
-    if ($list -is [System.Collections.IList] -and -not $list.IsFixedSize) {
-        foreach ($item in @($list | Where-Object { $_ -eq $Attribute })) { [void]$list.Remove($item) }
-    }
-    else { $Connector.AttributeInclusionList = [string[]]@($list | Where-Object { $_ -ne $Attribute }) }
-}
-
-function Get-StatePath {
-    Join-Path -Path $LogFolder -ChildPath 'UserTypeSync-added-attributes.json'
-}
-
-function Read-AddedSelections {
-    $path = Get-StatePath
-    if (-not (Test-Path -LiteralPath $path)) { return }
-    # Windows PowerShell 5.1 passes a JSON array on as one object: unroll it here.
-    $data = Get-Content -LiteralPath $path -Raw -Encoding UTF8 | ConvertFrom-Json
-    foreach ($entry in $data) { $entry }
-}
-
-function Save-AddedSelections {
-    param([object[]]$Entries)
-    $path = Get-StatePath
-    if (-not $Entries -or $Entries.Count -eq 0) {
-        if (Test-Path -LiteralPath $path) { Remove-Item -LiteralPath $path -WhatIf:$false }
-        return
-    }
-    ConvertTo-Json -InputObject @($Entries) | Set-Content -LiteralPath $path -Encoding UTF8 -WhatIf:$false
-}
-
-function Start-Log {
-    param([string]$Name)
-    $null = New-Item -ItemType Directory -Path $LogFolder -Force -WhatIf:$false
-    $path = Join-Path -Path $LogFolder -ChildPath ('{0}-{1:yyyyMMdd-HHmmss}.log' -f $Name, (Get-Date))
-    Start-Transcript -Path $path -WhatIf:$false | Out-Null
-    Write-Host "Transcript: $path"
-}
-
 function Get-Drift {
     param([hashtable]$Connectors)
     $allRules = @(Get-ADSyncRule)
