@@ -356,6 +356,18 @@ def test_connect_versions(version: str, expected: str | None) -> None:
     assert found == ([expected] if expected else [])
 
 
+@pytest.mark.parametrize(
+    ("version", "older"),
+    [("1.5.30", False), ("1.5.30.0", False), ("1.5.29.9", True), ("1.5", True)],
+)
+def test_short_versions_compare_as_if_padded(version: str, older: bool) -> None:
+    from generator.bundle.build import needs_conversion  # noqa: PLC0415
+
+    assert needs_conversion(version) is older
+    changes = v.CONNECT_BEFORE_CHANGES in [f.id for f in v.version_findings(version)]
+    assert changes is older
+
+
 def test_bad_connect_version_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         v.parse_version("2.x")

@@ -22,15 +22,14 @@ from generator.bundle.preview import CLOUD_TYPE_KEY, PreviewStats, write_preview
 from generator.bundle.rules import ConnectorTarget, RuleSpec
 from generator.bundle.writer import BundleFolder, staged_bundle
 from generator.bundle.xmlrules import rule_files, why_no_rule_files
-from generator.errors import BlockedError
+from generator.errors import BlockedError, UsageError
 from generator.escaping import UnrepresentableValue
 from generator.marker import Marker, UserOutcome
 from generator.model import forest_from_dn
 from generator.render import stream
+from generator.validate import CHANGES_SINCE, parse_version
 
 SCHEMA_VERSION = 1
-# Before this build, sync sets userType only when it creates a cloud user.
-CHANGES_EXISTING_USERS = (1, 5, 30, 0)
 PSEUDO_ATTRIBUTES = frozenset({"dn", "distinguishedname"})
 SEVERITY_ORDER = {"blocker": 0, "warning": 1, "info": 2}
 ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
@@ -190,10 +189,9 @@ def needs_conversion(version: str | None) -> bool:
     if not version:
         return False
     try:
-        parts = tuple(int(p) for p in version.strip().split("."))
-    except ValueError:
-        return False
-    return parts < CHANGES_EXISTING_USERS
+        return parse_version(version) < CHANGES_SINCE
+    except UsageError:
+        return False  # a version the export spells oddly is not ours to judge
 
 
 def _write_scripts(
