@@ -84,9 +84,18 @@ def _check_unique(rules: Iterable[SyncRule]) -> None:
         if rule.key in seen:
             first = seen[rule.key].source
             raise InputError(
-                f"rule id {rule.id} also used by {first}", path=rule.source
+                f"rule id {rule.id} also used by {first}",
+                path=rule.source,
+                line=None if rule.source is None else _id_line(rule.source),
             )
         seen[rule.key] = rule
+
+
+def _id_line(path: Path) -> int | None:
+    """The line of a rule file's ``<id>``: read again, only to report a clash."""
+    found = _parse(path).find("id")
+    line = None if found is None else found.sourceline
+    return line if isinstance(line, int) else None
 
 
 def _parse(path: Path) -> _Element:

@@ -98,12 +98,7 @@ EXPECTED: dict[str, int | None] = {
     "expr-huge-line.txt": 1,
 }
 # Known failures, each with what is wrong (listed in the hardening report).
-OPEN: dict[str, str] = {
-    "json-lone-surrogate.json": "a lone surrogate escape (\\ud800) is refused as "
-    "'broken JSON: utf-8 codec can't decode byte 0xed in position N' with no line",
-    "config-duplicate-id": "two rules with the same id: the error names the "
-    "second file but not the line of its <id>",
-}
+OPEN: dict[str, str] = {}
 
 
 # Cases that once exhausted memory run in a child process with a memory cap.
