@@ -10,6 +10,7 @@ same way; their partitions and attribute selections are compared as sets.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -440,7 +441,7 @@ def _hint_renames(a: Configuration, b: Configuration, result: ConfigDiff) -> Non
             result.hints.append(
                 f"connector {name!r} in {result.a} and {new.name!r} in {result.b} "
                 f"share the id {new.id}; if they are the same, compare with "
-                f"--map {name}={new.name}"
+                f"--map {shlex.quote(f'{name}={new.name}')}"
             )
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +25,9 @@ from connect_copies import (
     user_type_rules,
 )
 from markdown_it import MarkdownIt
+from test_bundle_config import PARTNERS, USERS, with_user_type
 
-from generator.connect.xmlio import read_configuration, write_rule
+from generator.connect.xmlio import read_configuration
 from generator.diff import compare
 
 COMMON = "In from AD - User Common"
@@ -114,6 +118,18 @@ def test_renamed_connector_without_and_with_map(tmp_path: Path) -> None:
     code, document = _diff(EXPORT, b, "--map", "contoso.com=fabrikam.com")
     assert code == 0, document
     assert document["mapping"] == {"contoso.com": "fabrikam.com"}
+
+
+def test_the_map_hint_can_be_pasted_for_names_with_spaces(tmp_path: Path) -> None:
+    b = copy_export(tmp_path)
+    old, new = "contoso.onmicrosoft.com - AAD", "fabrikam.onmicrosoft.com - AAD"
+    rename_connector(b, ENTRA_CONNECTOR_FILE, old, new)
+    code, document = _diff(EXPORT, b)
+    assert code == 4
+    (hint,) = document["hints"]
+    option = shlex.split(hint.split("compare with ", 1)[1])
+    assert option == ["--map", f"{old}={new}"]
+    assert _diff(EXPORT, b, *option)[0] == 0
 
 
 def test_connector_names_compare_case_insensitively(tmp_path: Path) -> None:
@@ -224,6 +240,48 @@ def test_human_output_and_diff_md(tmp_path: Path) -> None:
     assert "No differences" in (out / "DIFF.md").read_text()
 
 
+def _markdown(path: Path) -> tuple[list[str], str]:
+    """Token types of the Markdown file and the text it shows when rendered."""
+    md = MarkdownIt("commonmark").enable("table")
+    text = path.read_text()
+    shown = html.unescape(re.sub(r"<[^>]+>", "", md.render(text)))
+    return [t.type for t in md.parse(text)], shown
+
+
+def test_hostile_connector_names_stay_text(tmp_path: Path) -> None:
+    b = copy_export(tmp_path)
+    rename_connector(b, AD_CONNECTOR_FILE, "contoso.com", HOSTILE)
+    edit(rule_file(b, "In from AD - User Join"), "<disabled>False", "<disabled>True")
+    out = tmp_path / "report"
+    run = run_cli(
+        "diff", "--connect-config", str(EXPORT), "--connect-config", str(b),
+        "--map", f"contoso.com={HOSTILE}", "--out", str(out),
+    )  # fmt: skip
+    assert run.code == 4, run.stderr
+    one_line = HOSTILE.replace("\n", "\\n")
+    assert f"mapped: contoso.com = {one_line}" in run.stdout
+    assert f"~ Inbound  {one_line}: In from AD - User Join" in run.stdout
+    rendered = (
+        MarkdownIt("commonmark").enable("table").render((out / "DIFF.md").read_text())
+    )
+    assert "<script" not in rendered and "<em>" not in rendered
+    assert "<a " not in rendered and rendered.count("<h1>") == 1
+    types, shown = _markdown(out / "DIFF.md")
+    assert shown.count(HOSTILE.replace("\n", " ")) == 2  # mapping and rule heading
+    # Without --map the connector's rules are added and removed, a row each,
+    # and the | in its name does not add a cell.
+    run = run_cli(
+        "diff", "--connect-config", str(EXPORT), "--connect-config", str(b),
+        "--out", str(out), "--force",
+    )  # fmt: skip
+    assert run.code == 4, run.stderr
+    types, shown = _markdown(out / "DIFF.md")
+    assert types.count("tr_open") == 2 * AD_RULES + 2  # and two header rows
+    assert types.count("td_open") == 5 * 2 * AD_RULES
+    # a row per rule and the connector added in B
+    assert shown.count(HOSTILE.replace("\n", " ")) == AD_RULES + 1
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -251,40 +309,42 @@ def test_broken_b_is_an_input_error(tmp_path: Path) -> None:
     assert run.code == 1 and "MV.xml:" in run.stderr and run.stdout == ""
 
 
-def bundle_rule_files(tmp_path: Path) -> list[Path]:
-    """The rules a bundle adds, as rules/*.xml files.
-
-    TODO(#6): point this at the bundle generator's rules/*.xml for this export;
-    until then the two UserType rules are built from the model and written by
-    the configuration writer, as the bundle does.
-    """
-    folder = tmp_path / "bundle" / "rules"
-    folder.mkdir(parents=True)
-    expression = 'IIF(LCase(Trim([extensionAttribute1]))="guest","Guest","Member")'
-    for rule in user_type_rules(expression):
-        (folder / rule.file_name).write_bytes(write_rule(rule))
-    return sorted(folder.glob("SynchronizationRule_*.xml"))
-
-
 def test_bundle_check_shows_exactly_the_added_rules(tmp_path: Path) -> None:
-    rules = bundle_rule_files(tmp_path)
-    b = copy_export(tmp_path)
+    """A: a configuration; B: the same plus the rules/*.xml of a bundle for it."""
+    a = with_user_type(tmp_path)  # the real export, given userType as newer builds
+    out = tmp_path / "bundle"
+    run = run_cli(
+        "generate", "--source", str(USERS), *PARTNERS, "--connect-config", str(a),
+        "--marker", "upn-suffix:partners.contoso.com", "--out", str(out),
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    rules = sorted((out / "rules").glob("SynchronizationRule_*.xml"))
+    b = tmp_path / "with-bundle"
+    shutil.copytree(a, b)
     for path in rules:
-        (b / "SynchronizationRules" / path.name).write_bytes(path.read_bytes())
-    code, document = _diff(EXPORT, b)
+        shutil.copy(path, b / "SynchronizationRules" / path.name)
+    code, document = _diff(a, b)
     assert code == 4
-    added = {
-        (r["direction"], r["connector"], r["name"]) for r in document["rules"]["added"]
-    }
-    config = read_configuration(b)
-    expected = set()
-    for path in rules:
-        rule = next(r for r in config.rules if r.file_name == path.name)
-        expected.add((rule.direction.value, config.connector_name(rule), rule.name))
-    assert added == expected and len(added) == len(rules) == 2
+    report = json.loads((out / "report.json").read_text())
+    assert document["rules"]["added"] == [
+        {
+            "direction": r["direction"],
+            "connector": r["connector"],
+            "name": r["name"],
+            "precedence": r["proposed_precedence"],
+            "custom": True,
+            "disabled": False,
+        }
+        for r in sorted(report["rules"], key=lambda r: (r["connector"], r["direction"]))
+    ]
+    assert len(rules) == len(report["rules"]) == 2
     assert document["rules"]["removed"] == document["rules"]["changed"] == []
     assert document["connectors"] == {"added": [], "removed": [], "changed": []}
     assert document["metaverse"] == []
+    # and the other way round: taking the bundle's rules away removes just them
+    back = _diff(b, a)[1]
+    assert back["rules"]["removed"] == document["rules"]["added"]
+    assert back["rules"]["added"] == back["rules"]["changed"] == []
 
 
 def test_compare_matches_rules_not_ids(tmp_path: Path) -> None:
