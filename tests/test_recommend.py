@@ -239,6 +239,15 @@ def test_recommend_with_partners_and_real_configuration(tmp_path: Path) -> None:
             assert "extensionAttribute" not in candidate_.marker.spec.replace(
                 "cloudExtensionAttribute", ""
             )
+    # the evidence names the existing configuration's conflicts per candidate
+    found = {c.marker.strategy: c for c in analysis.ranking.candidates}
+    assert found["designate"].conflicts == (
+        "msDS-cloudExtensionAttribute1 is not selected on AD connector(s) contoso.com",
+    )
+    (read,) = found["upn-suffix"].conflicts
+    assert read.startswith("userPrincipalName is already read by existing rules: ")
+    assert "In from AD - User Common" in read
+    assert found["ou"].conflicts == ()
 
 
 def test_multi_forest_reports_per_forest(tmp_path: Path) -> None:

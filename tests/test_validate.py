@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from analysis_helpers import NO_CONFIG, partners, person, sources, write_ldif
-from conftest import REAL_INPUTS, run_cli
+from conftest import REAL_INPUTS, SAMPLES, run_cli
 
 from generator import validate as v
 from generator.analysis import Analysis, analyse
@@ -551,3 +551,30 @@ def test_an_expression_reading_a_missing_attribute_is_a_blocker(
     assert bool(missing) is blocked
     if blocked:
         assert missing[0].severity == "blocker" and attribute in missing[0].title
+
+
+def test_findings_name_the_forest_they_concern(tmp_path: Path) -> None:
+    """Two forests, each with its own schema: a finding of one names that one."""
+    contoso = directory(tmp_path, *STAFF, *PARTNERS)  # no --schema: bundled one
+    result = run_cli(
+        "validate",
+        "--source", str(SAMPLES / "alderbrook-users.ldf"),
+        "--schema", str(SAMPLES / "alderbrook-schema.ldf"),
+        "--source", str(contoso),
+        "--partner-suffix", "partners.alderbrook.example",
+        "--partner-suffix", "partners.contoso.com",
+        "--marker", "designate:extensionAttribute9", "--json",
+    )  # fmt: skip
+    assert result.code == 3, result.stderr
+    document = json.loads(result.stdout)
+    forests = {f["id"]: f["forest"] for f in document["findings"]}
+    assert forests[v.SCHEMA_MISSING] == "contoso.com"  # Exchange's: not in bundled
+    assert forests[v.SCHEMA_BUNDLED] == "contoso.com"
+    assert [f["forest"] for f in document["findings"]].count("alderbrook.example") == 0
+    assert [f["name"] for f in document["forests"]] == [
+        "alderbrook.example",
+        "contoso.com",
+    ]
+    preview = {p["forest"]: (p["guest"], p["member"]) for p in document["preview"]}
+    assert preview["contoso.com"] == (2, 3)  # stamped: partners Guest, staff Member
+    assert set(preview) == {"alderbrook.example", "contoso.com"}
