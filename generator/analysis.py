@@ -50,6 +50,7 @@ from generator.partners import (
     SuggestionTally,
 )
 from generator.preview import (
+    NOT_IN_CLOUD,
     CurrentState,
     ForestRun,
     MarkerEvaluator,
@@ -87,6 +88,7 @@ from generator.validate import (
     class_findings,
     config_findings,
     config_not_given,
+    current_coverage_findings,
     current_findings,
     designated_value_findings,
     lint_findings,
@@ -650,9 +652,24 @@ def _findings(
     found += survey.odd_suffixes.findings()
     found += where_findings(criteria, [(f.name, f.schema) for f in context.forests])
     found += current_findings(context.current)
+    found += _coverage(context.current, runs)
     found += precedence_findings(precedence)
     found += version_findings(config.connect_version)
     return found
+
+
+def _coverage(
+    current: CurrentState | None, runs: dict[str, ForestRun]
+) -> list[Finding]:
+    """The chosen marker's in-scope users missing from ``--current``, all forests."""
+    missing = Examples()
+    compared = 0
+    for run in runs.values():
+        compared += run.guest + run.member
+        missing.count += run.not_in_cloud.count
+        missing.items += run.not_in_cloud.items
+    del missing.items[missing.limit :]
+    return current_coverage_findings(current, missing, compared)
 
 
 def _rules_needed(context: _Context, survey: _Survey) -> int:
@@ -705,7 +722,7 @@ def _counts(forest: str, run: ForestRun | None, context: _Context) -> PreviewCou
         defaulted=run.users_lacking.count,
         to_guest=run.to_guest.count if with_current else None,
         to_member=run.to_member.count if with_current else None,
-        not_in_cloud=run.not_in_cloud if with_current else None,
+        not_in_cloud=run.not_in_cloud.count if with_current else None,
     )
 
 
@@ -940,7 +957,7 @@ def _change(result: str | None, cloud: str | None) -> str:
     if result is None:
         return ""
     if cloud is None:
-        return "new"
+        return NOT_IN_CLOUD
     if cloud.strip().lower() == result.lower():
         return "unchanged"
     return f"{cloud.strip() or '(empty)'} -> {result}"

@@ -42,6 +42,9 @@ CSV_COLUMNS = (
     "change",
 )
 VALID: frozenset[str] = frozenset({"Guest", "Member"})
+# The "change" word of a user missing from --current: not synced yet, or the
+# export was partial; either way its cloud userType is unknown.
+NOT_IN_CLOUD = "not in cloud file"
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,7 @@ class ForestRun:
     partners_lacking: Examples = field(default_factory=Examples)
     to_guest: Examples = field(default_factory=Examples)
     to_member: Examples = field(default_factory=Examples)
-    not_in_cloud: int = 0
+    not_in_cloud: Examples = field(default_factory=Examples)
 
     def add(self, who: str, verdict: Verdict, is_partner: bool, lacking: bool) -> None:
         if lacking:
@@ -267,8 +270,8 @@ class ForestRun:
         if result is None:
             return ""
         if cloud is None:
-            self.not_in_cloud += 1
-            return "new"
+            self.not_in_cloud.add(who)
+            return NOT_IN_CLOUD
         if cloud.strip().lower() == result.lower():
             return "unchanged"
         (self.to_guest if result == "Guest" else self.to_member).add(who)

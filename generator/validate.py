@@ -51,6 +51,7 @@ EXPRESSION_LINT = "ERG-EXPRESSION-LINT"
 CONFIG_NOT_GIVEN = "ERG-CONFIG-NOT-GIVEN"
 CURRENT_OTHER_USERTYPE = "ERG-CURRENT-USERTYPE-OTHER"
 CURRENT_CONFLICT = "ERG-CURRENT-UPN-CONFLICT"
+CURRENT_USERS_MISSING = "ERG-CURRENT-USERS-MISSING"
 CONFIG_MARKER_READ = "ERG-CONFIG-MARKER-READ"
 CONFIG_USERTYPE_CONTRIBUTED = "ERG-CONFIG-USERTYPE-CONTRIBUTED"
 CONFIG_PRECEDENCE_TAKEN = "ERG-CONFIG-PRECEDENCE-TAKEN"
@@ -68,6 +69,14 @@ USERTYPE_SINCE = (1, 1, 524, 0)  # Entra connector and metaverse carry userType
 CHANGES_SINCE = (1, 5, 30, 0)  # sync may change the userType of existing users
 SEVERITY_ORDER: dict[Severity, int] = {"blocker": 0, "warning": 1, "info": 2}
 DISTINCT_SHOWN = 10  # distinct values a finding lists, with their users
+# More in-scope users than this share missing from --current: a warning (a few
+# accounts not synced yet are normal; more points at a partial export).
+MISSING_SHARE = 0.10
+CLOUD_EXPORT = (
+    "Get-MgUser -All -Property UserPrincipalName,UserType | "
+    "Select-Object UserPrincipalName,UserType | "
+    "Export-Csv -Path cloud.csv -NoTypeInformation -Encoding UTF8"
+)
 
 
 def ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -707,6 +716,39 @@ def current_findings(current: CurrentState | None) -> list[Finding]:
             )
         )
     return found
+
+
+def current_coverage_findings(
+    current: CurrentState | None, missing: Examples, compared: int
+) -> list[Finding]:
+    """In-scope users ``--current`` does not list, whose cloud userType is unknown.
+
+    ``compared``: the in-scope users the preview compared with the file. Any
+    missing user is counted (information); more than :data:`MISSING_SHARE` of
+    them is a warning, since the export count the documents expect then leaves
+    out many users.
+    """
+    if current is None or not missing:
+        return []
+    name = current.path.name
+    share = missing.count / compared if compared else 1.0
+    found = max(compared - missing.count, 0)
+    return [
+        _finding(
+            CURRENT_USERS_MISSING,
+            "warning" if share > MISSING_SHARE else "info",
+            f"in-scope users not in {name} (cloud userType unknown)",
+            f"{name} lists {found} of the {compared} in-scope users; the "
+            "changes the preview counts are among those only. A user is "
+            "missing when it is not synced yet (sync creates it with the "
+            "rule's userType), when its cloud UPN differs (a UPN suffix that "
+            "is not a verified domain), or when the export was partial "
+            "(Get-MgUser returns only its first page without -All, and no "
+            "userType without -Property). To export every cloud user: "
+            f"{CLOUD_EXPORT}",
+            missing,
+        )
+    ]
 
 
 # --- the existing configuration ---------------------------------------------

@@ -18,9 +18,17 @@ from generator.analysis import analyse, outcomes
 from generator.errors import InputError
 from generator.expressions import compile_expression
 from generator.model import User
-from generator.preview import CSV_COLUMNS, CurrentState, MarkerEvaluator, judge
+from generator.preview import (
+    CSV_COLUMNS,
+    NOT_IN_CLOUD,
+    CurrentState,
+    MarkerEvaluator,
+    judge,
+)
 from generator.schema import Schema
 from generator.strategies import parse_marker
+from generator.tally import Examples
+from generator.validate import current_coverage_findings
 
 ENTRIES = [
     person("amy"),
@@ -85,7 +93,70 @@ def test_current_state_counts_changes(directory: Path, tmp_path: Path) -> None:
     rows = {o.sam: o.extra for o in outcomes(analysis)}
     assert rows["jdoe"]["change"] == "Member -> Guest"
     assert rows["jane"]["change"] == "unchanged"
-    assert rows["svc_backup"]["change"] == "new"
+    assert rows["svc_backup"]["change"] == NOT_IN_CLOUD == "not in cloud file"
+
+
+def test_users_missing_from_the_cloud_file_are_a_finding(
+    directory: Path, tmp_path: Path
+) -> None:
+    current = _current(tmp_path, CURRENT)
+    analysis = analyse(
+        sources(directory), partners(), NO_CONFIG, MARKER, current=current
+    )
+    missing = {f.id: f for f in analysis.findings}["ERG-CURRENT-USERS-MISSING"]
+    # 3 of the 6 in-scope users are not in the file: far above a tenth
+    assert missing.severity == "warning" and missing.count == 3
+    assert missing.title == "in-scope users not in current.csv (cloud userType unknown)"
+    assert "current.csv lists 3 of the 6 in-scope users" in missing.detail
+    assert "Get-MgUser -All -Property UserPrincipalName,UserType" in missing.detail
+    assert set(missing.examples) == {
+        "evil@partners.contoso.com.evil.example",
+        "=cmd@contoso.com",
+        "svc_backup",
+    }
+    result = run_cli(
+        "preview", "--source", str(directory), "--marker", MARKER,
+        "--current", str(current),
+    )  # fmt: skip
+    assert result.code == 0, result.stdout + result.stderr
+    assert "WARNING  ERG-CURRENT-USERS-MISSING" in result.stdout
+    assert "Not in cloud file" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("missing", "compared", "severity"),
+    [(0, 100, None), (1, 100, "info"), (10, 100, "info"), (11, 100, "warning"),
+     (258, 308, "warning"), (3, 3, "warning"), (1, 0, "warning")],
+)  # fmt: skip
+def test_missing_users_warn_above_a_tenth(
+    tmp_path: Path, missing: int, compared: int, severity: str | None
+) -> None:
+    state = CurrentState(tmp_path / "cloud.csv")
+    found = current_coverage_findings(state, Examples(count=missing), compared)
+    assert [f.severity for f in found] == ([severity] if severity else [])
+    assert all(f.count == missing for f in found)
+
+
+def test_no_coverage_finding_without_current() -> None:
+    assert current_coverage_findings(None, Examples(count=5), 10) == []
+
+
+def test_only_the_users_the_file_lacks_are_missing(
+    directory: Path, tmp_path: Path
+) -> None:
+    rows = "".join(
+        f'"9","{upn}","Member"\n'
+        for upn in ("evil@partners.contoso.com.evil.example", "=cmd@contoso.com")
+    )
+    current = _current(tmp_path, CURRENT + rows)
+    analysis = analyse(
+        sources(directory), partners(), NO_CONFIG, MARKER, current=current
+    )
+    (counts,) = analysis.preview
+    assert counts.not_in_cloud == 1  # svc_backup has no UPN to look up
+    missing = {f.id: f for f in analysis.findings}["ERG-CURRENT-USERS-MISSING"]
+    assert (missing.count, missing.examples) == (1, ("svc_backup",))
+    assert "current.csv lists 5 of the 6 in-scope users" in missing.detail
 
 
 @pytest.mark.parametrize(

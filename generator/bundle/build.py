@@ -18,7 +18,12 @@ from typing import Any, NamedTuple
 from generator import __version__
 from generator.analysis import Analysis
 from generator.bundle import rules as rulebook
-from generator.bundle.preview import CLOUD_TYPE_KEY, PreviewStats, write_preview
+from generator.bundle.preview import (
+    CHANGE_KEY,
+    CLOUD_TYPE_KEY,
+    PreviewStats,
+    write_preview,
+)
 from generator.bundle.rules import ConnectorTarget, RuleSpec
 from generator.bundle.writer import BundleFolder, staged_bundle
 from generator.bundle.xmlrules import rule_files, why_no_rule_files
@@ -26,6 +31,7 @@ from generator.errors import BlockedError, UsageError
 from generator.escaping import UnrepresentableValue
 from generator.marker import Marker, UserOutcome
 from generator.model import forest_from_dn
+from generator.preview import NOT_IN_CLOUD
 from generator.render import stream
 from generator.validate import CHANGES_SINCE, parse_version
 
@@ -262,13 +268,20 @@ class CloudRow:
 
 
 def _cloud_rows(found: Iterator[UserOutcome]) -> Iterator[CloudRow]:
-    """Users to convert: known to differ in the cloud, else every Guest to be."""
+    """Users to convert: known to differ in the cloud, else every Guest to be.
+
+    A user ``--current`` does not list (or lists without a type) is unknown,
+    not unchanged: a partial export must not drop partners from the script,
+    which looks every user up again and skips those not in the cloud.
+    """
     for outcome in found:
         if not outcome.upn:
             continue
         cloud = outcome.extra.get(CLOUD_TYPE_KEY)
-        if cloud is not None:
-            if cloud and cloud.lower() != outcome.result.lower():
+        if outcome.extra.get(CHANGE_KEY) == NOT_IN_CLOUD:
+            cloud = None
+        if cloud:
+            if cloud.lower() != outcome.result.lower():
                 yield CloudRow(outcome.upn, outcome.result, cloud)
         elif outcome.result == "Guest":
             yield CloudRow(outcome.upn, outcome.result, None)
@@ -374,6 +387,8 @@ def _preview(stats: PreviewStats) -> dict[str, Any]:
         "employees_guest": stats.employees_guest,
         "partners_missed": stats.partners_missed,
         "cloud_changes": stats.cloud_changes if stats.cloud_known else None,
+        "cloud_found": stats.cloud_found if stats.cloud_known else None,
+        "not_in_cloud": stats.cloud_missing if stats.cloud_known else None,
         "by_forest": {
             name: vars(counts) for name, counts in sorted(stats.by_forest.items())
         },

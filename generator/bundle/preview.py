@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 from generator.bundle.writer import TextSink
 from generator.marker import UserOutcome
-from generator.preview import CSV_COLUMNS, csv_row
+from generator.preview import CSV_COLUMNS, NOT_IN_CLOUD, csv_row
 
 EXAMPLES = 5
 # The same columns as ``preview --csv``, plus the designated attribute's value today.
 COLUMNS = (*CSV_COLUMNS, "currentMarker")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CLOUD_TYPE_KEY = "cloudUserType"  # UserOutcome.extra, filled from --current
+CHANGE_KEY = "change"  # likewise: NOT_IN_CLOUD for a user --current does not list
 
 
 @dataclass
@@ -41,8 +42,12 @@ class PreviewStats:
     partners_guest: int = 0
     employees_guest: int = 0
     partners_missed: int = 0
+    # with --current: changes among the users found in the file, and the users
+    # it does not list (not synced yet, or a partial export: type unknown)
     cloud_changes: int = 0
     cloud_known: bool = False
+    cloud_found: int = 0
+    cloud_missing: int = 0
     by_forest: dict[str, ForestCounts] = field(default_factory=dict)
     classes: Counter[tuple[str, str]] = field(default_factory=Counter)
     guests: list[UserOutcome] = field(default_factory=list)
@@ -82,6 +87,10 @@ class PreviewStats:
         if cloud is None:
             return
         self.cloud_known = True
+        if outcome.extra.get(CHANGE_KEY) == NOT_IN_CLOUD:
+            self.cloud_missing += 1
+            return
+        self.cloud_found += 1
         self.cloud_changes += bool(cloud) and cloud.lower() != outcome.result.lower()
 
     def _example(self, outcome: UserOutcome, guest: bool) -> None:

@@ -41,7 +41,8 @@ CurrentOption = Annotated[
     Path | None,
     typer.Option(
         help="Cloud users' current userType (CSV with userPrincipalName and "
-        "userType, as Get-MgUser | Export-Csv writes it)."
+        "userType, as Get-MgUser -All -Property UserPrincipalName,UserType | "
+        "Export-Csv writes it)."
     ),
 ]
 PrecedenceOption = Annotated[
@@ -101,6 +102,19 @@ def print_result(result: BundleResult) -> None:
             f"{stats.member} Member."
         )
     )
+    if stats.cloud_known:
+        missing = (
+            f"; {stats.cloud_missing} in-scope users are not in it, and their "
+            "userType is unknown"
+            if stats.cloud_missing
+            else ""
+        )
+        out.print(
+            Text(
+                f"Cloud file: {stats.cloud_changes} of the {stats.cloud_found} "
+                f"in-scope users found in it would change userType{missing}."
+            )
+        )
     out.print(Text(f"Bundle: {result.out} ({len(result.files)} files)"))
     for name, _ in result.files:
         out.print(Text(f"  {name}"))

@@ -43,7 +43,8 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 help="Cloud users' current userType (CSV with userPrincipalName "
-                "and userType, as Get-MgUser | Export-Csv writes it)."
+                "and userType, as Get-MgUser -All -Property "
+                "UserPrincipalName,UserType | Export-Csv writes it)."
             ),
         ] = None,
         csv: Annotated[
@@ -81,7 +82,7 @@ def render(analysis: Analysis) -> None:
     with_current = any(p.changes is not None for p in analysis.preview)
     columns = ["Forest", "In scope", "Guest", "Member", "Default applied", "Invalid"]
     if with_current:
-        columns += ["-> Guest", "-> Member", "Not in cloud"]
+        columns += ["-> Guest", "-> Member", "Not in cloud file"]
     for column in columns:
         table.add_column(column, justify="left" if column == "Forest" else "right")
     scope = {f.name: f.in_scope for f in analysis.forests}
