@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 import shlex
 
+import click
+import typer.main
 from conftest import ROOT
+
+from generator.cli import app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -55,3 +59,11 @@ def test_the_test_command_runs_the_checks_the_readme_lists() -> None:
     ):
         assert check in script, check
     assert 'CI:-}" = "true"' in script  # a DC that fails to start fails CI
+
+
+def test_every_command_has_an_example() -> None:
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    blocks = "\n".join(re.findall(r"```sh\n(.*?)\n```", README, re.DOTALL))
+    examples = set(re.findall(r"^entra-rulegen ([a-z-]+)", blocks, re.M))
+    assert set(group.commands) == examples
