@@ -132,6 +132,21 @@ def test_the_map_hint_can_be_pasted_for_names_with_spaces(tmp_path: Path) -> Non
     assert _diff(EXPORT, b, *option)[0] == 0
 
 
+def test_a_rule_is_matched_by_direction_too(tmp_path: Path) -> None:
+    b = copy_export(tmp_path)
+    join = "In from AD - User Join"
+    edit(rule_file(b, join), "<direction>Inbound<", "<direction>Outbound<")
+    code, document = _diff(EXPORT, b)
+    assert code == 4
+    assert [(r["direction"], r["name"]) for r in document["rules"]["removed"]] == [
+        ("Inbound", join)
+    ]
+    assert [(r["direction"], r["name"]) for r in document["rules"]["added"]] == [
+        ("Outbound", join)
+    ]
+    assert document["rules"]["changed"] == []
+
+
 def test_connector_names_compare_case_insensitively(tmp_path: Path) -> None:
     b = copy_export(tmp_path)
     rename_connector(b, AD_CONNECTOR_FILE, "contoso.com", "Contoso.COM")
