@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+from typing import NoReturn
 
 from generator.errors import RulegenError
 
@@ -16,7 +17,9 @@ from generator.errors import RulegenError
 # U+2018..U+201B (about_Quoting_Rules); doubling any of them keeps it literal.
 _PS_QUOTES = "'\u2018\u2019\u201a\u201b"
 _PS_QUOTE_RE = re.compile(f"([{_PS_QUOTES}])")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 controls and DEL: refused in every context that cannot show them (tab, line
+# feed and carriage return excepted where the context has a form for them).
+_PS_UNSAFE_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _EXPR_UNESCAPABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A lone surrogate (JSON "\\ud800" decodes to one) has no UTF-8 form.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -25,9 +28,33 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 class UnrepresentableValue(RulegenError):
     """A value that cannot be written safely in the context asked for."""
 
-    def __init__(self, context: str, value: str, why: str) -> None:
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        super().__init__(f"cannot write {shown!r} into {context}: {why}")
+    def __init__(
+        self, context: str, value: str, why: str, at: int | None = None
+    ) -> None:
+        super().__init__(f"cannot write {_excerpt(value, at)!r} into {context}: {why}")
+
+
+def _excerpt(value: str, at: int | None) -> str:
+    """``value``, or 60 characters of it that show the character at ``at``."""
+    if len(value) <= 60:
+        return value
+    if at is None or at < 50:
+        return value[:57] + "..."
+    start = max(0, min(at - 25, len(value) - 54))
+    end = start + 54
+    return (
+        ("..." if start else "")
+        + value[start:end]
+        + ("..." if end < len(value) else "")
+    )
+
+
+def _refuse_control(context: str, value: str, found: re.Match[str]) -> NoReturn:
+    """Refuse ``value`` for the control character ``found``, named by code point."""
+    char = found.group()
+    what = "a line break" if char in "\r\n" else "the control character"
+    why = f"it holds {what} U+{ord(char):04X}"
+    raise UnrepresentableValue(context, value, why, at=found.start())
 
 
 def _require_utf8(context: str, value: str) -> None:
@@ -41,10 +68,9 @@ def ps_literal(value: str) -> str:
     Line breaks are refused: scripts are written with CRLF line ends, which would
     change a break inside a literal.
     """
-    if "\n" in value or "\r" in value or _CONTROL_RE.search(value):
-        raise UnrepresentableValue(
-            "a PowerShell string", value, "it holds a line break or control character"
-        )
+    found = _PS_UNSAFE_RE.search(value)
+    if found:
+        _refuse_control("a PowerShell string", value, found)
     _require_utf8("a PowerShell string", value)
     return "'" + _PS_QUOTE_RE.sub(r"\1\1", value) + "'"
 
@@ -58,10 +84,9 @@ def expression_literal(value: str) -> str:
     Tab, line feed and carriage return have escapes (``\\t``, ``\\n``, ``\\r``);
     other control characters have none and are refused.
     """
-    if _EXPR_UNESCAPABLE_RE.search(value):
-        raise UnrepresentableValue(
-            "a sync expression string", value, "it holds a control character"
-        )
+    found = _EXPR_UNESCAPABLE_RE.search(value)
+    if found:
+        _refuse_control("a sync expression string", value, found)
     _require_utf8("a sync expression string", value)
     return '"' + "".join(_EXPR_ESCAPES.get(c, c) for c in value) + '"'
 
@@ -88,10 +113,9 @@ def md_text(value: str) -> str:
     Control characters are refused: Markdown cannot show them at a line's edge.
     :func:`md_code` shows them. In a table cell use :func:`md_cell`.
     """
-    if _MD_CONTROL_RE.search(value):
-        raise UnrepresentableValue(
-            "Markdown text", value, "it holds a control character"
-        )
+    found = _MD_CONTROL_RE.search(value)
+    if found:
+        _refuse_control("Markdown text", value, found)
     flat = _md_flat(value)
     core = flat.strip()
     # Paragraphs and cells drop outer whitespace; character references keep it.

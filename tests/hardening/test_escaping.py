@@ -299,3 +299,44 @@ def check_md_cell_code(value: str) -> bool:
 
 def test_md_cell_code(figures: Counter[str]) -> None:
     _run(figures, "md_cell_code", check_md_cell_code)
+
+
+# Control characters -----------------------------------------------------------
+
+# DEL is a control character like the C0 ones (tab, line feed and carriage
+# return aside): every context treats it exactly as it treats them.
+_C0_AND_DEL = ["\x01", "\x08", "\x0b", "\x1b", "\x1f", "\x7f"]
+_REFUSING = [
+    ("a PowerShell string", escaping.ps_literal),
+    ("a sync expression string", escaping.expression_literal),
+    ("Markdown text", escaping.md_text),
+    ("Markdown text", escaping.md_cell),
+]
+
+
+@pytest.mark.parametrize("char", _C0_AND_DEL, ids=lambda c: f"U+{ord(c):04X}")
+def test_del_is_treated_like_the_c0_controls(char: str) -> None:
+    value = f"Partner{char}Org"
+    why = f"it holds the control character U+{ord(char):04X}"
+    for context, write in _REFUSING:
+        with pytest.raises(UnrepresentableValue) as refused:
+            write(value)
+        assert str(refused.value) == f"cannot write {value!r} into {context}: {why}"
+    # Code spans and blocks show it as it is; LDIF carries it in base64.
+    assert escaping.md_code(value) == escaping.md_cell_code(value) == f"`{value}`"
+    assert escaping.md_block(value).split("\n")[1] == value
+    line = escaping.ldif_line("description", value)
+    assert line.startswith("description:: ")
+    assert read_ldif_line(line) == ("description", value.encode("utf-8"))
+
+
+@pytest.mark.parametrize("write", [w for _, w in _REFUSING])
+def test_a_refusal_shows_the_character_deep_in_a_long_value(
+    write: Callable[[str], str],
+) -> None:
+    value = "x" * 200 + "\x7f" + "y" * 100
+    with pytest.raises(UnrepresentableValue) as refused:
+        write(value)
+    message = str(refused.value)
+    assert "\\x7f" in message and message.endswith("U+007F")
+    assert len(message) < 160

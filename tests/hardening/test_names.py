@@ -6,6 +6,11 @@ hostile text. ``generate`` must carry the connector names into the scripts as
 literals that read back unchanged; ``document`` must show the rule name as
 text in CONFIG.md; ``diff --json`` must name it exactly. Names XML cannot hold
 are not drawn: the configuration export could not contain them.
+
+DEL and the C1 controls (U+007F..U+009F) are valid XML. Like the C0 controls,
+Markdown text cannot show them and a PowerShell literal cannot hold DEL, so a
+name holding one is refused: exit 1, one line naming the character by its code
+point, and no output folder.
 """
 
 from __future__ import annotations
@@ -15,13 +20,14 @@ import re
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import psquote
 import pytest
 from conftest import REAL_INPUTS, SAMPLES, run_cli
 from hostile import hostile_text
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from lxml import etree, html
 from markdown_it import MarkdownIt
 from pssyntax import syntax_errors
@@ -35,6 +41,10 @@ ENTRA = "Connector_{b891884f-051e-4a83-95af-2544101c9083}.xml"
 RULE = "SynchronizationRule_{c93c2c84-f29f-4d43-bc3b-fa439a2fb1c1}.xml"
 NAME_EXAMPLES = 8
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What Markdown text refuses (C0 controls cannot reach it from XML), and what a
+# PowerShell single-quoted literal refuses.
+_NOT_MARKDOWN = re.compile("[\x7f-\x9f]")
+_NOT_PS = re.compile("[\r\n\x7f]")
 USERS = """dn: CN=Emp One,OU=CORP,DC=contoso,DC=com
 objectClass: top
 objectClass: person
@@ -104,7 +114,10 @@ def add_user_type(path: Path) -> None:
     suppress_health_check=list(HealthCheck),
 )
 @given(connector=xml_names(), entra=xml_names(), rule=xml_names())
+@example(connector="AD\x7fforest", entra="Entra", rule="Rule")  # DEL: refused
+@example(connector="AD", entra="Entra\x85", rule="Rule")  # C1: refused in Markdown
 def test_hostile_names(original: Path, connector: str, entra: str, rule: str) -> None:
+    assume(connector != entra)  # the sync service keeps connector names unique
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         config = work / "config"
@@ -117,15 +130,17 @@ def test_hostile_names(original: Path, connector: str, entra: str, rule: str) ->
         rule_name = next(r.name for r in read.rules if r.source.name == RULE)
         kept = {connector, entra} <= names and rule_name == rule
         OUTCOMES[f"names kept exactly by the reader: {kept}"] += 1
-        check_generate(work, config, read)
-        check_document(work, config, rule_name)
+        check_generate(work, config, read, names=(connector, entra, rule))
+        check_document(work, config, rule_name, names=(connector, entra, rule))
         renamed_rule_only = work / "rule-only"
         shutil.copytree(original, renamed_rule_only)
         rename(renamed_rule_only / "SynchronizationRules" / RULE, rule)
         check_diff(original, renamed_rule_only, rule_name)
 
 
-def check_generate(work: Path, config: Path, read: object) -> None:
+def check_generate(
+    work: Path, config: Path, read: object, names: Sequence[str]
+) -> None:
     source = work / "users.ldf"
     source.write_text(USERS, encoding="utf-8")
     out = work / "bundle"
@@ -146,6 +161,11 @@ def check_generate(work: Path, config: Path, read: object) -> None:
     )
     OUTCOMES[f"generate exit {result.code}"] += 1
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    connectors = [c.name for c in read.connectors]  # type: ignore[attr-defined]
+    if any(_NOT_PS.search(name) for name in connectors):
+        assert result.code == 1, "a connector name no literal can hold was written"
+    if result.code == 1:
+        assert_refused(result.stderr, names)
     if result.code != 0:
         assert not out.exists()
         assert result.code in (1, 3), result.stderr
@@ -166,13 +186,31 @@ def check_generate(work: Path, config: Path, read: object) -> None:
                 OUTCOMES["rule-file expressions compiled"] += 1
 
 
-def check_document(work: Path, config: Path, rule: str) -> None:
+def assert_refused(stderr: str, names: Sequence[str]) -> None:
+    """One line that names a character of ``names`` no output can hold."""
+    assert len(stderr.splitlines()) == 1, stderr
+    found = re.search(
+        r"cannot write .* it holds (?:the control character|a line break) "
+        r"U\+([0-9A-F]{4})$",
+        stderr.strip(),
+    )
+    assert found, stderr
+    assert chr(int(found.group(1), 16)) in "".join(names), stderr
+
+
+def check_document(
+    work: Path, config: Path, rule: str, names: Sequence[str] = ()
+) -> None:
+    """CONFIG.md shows every name as text, or no folder and one line say why."""
     out = work / "doc"
     result = run_cli("document", "--connect-config", str(config), "--out", str(out))
     OUTCOMES[f"document exit {result.code}"] += 1
-    if re.search(r"[\x7f-\x9f]", rule):  # controls: refused, one clear line
-        assert result.code == 1 and "cannot write" in result.stderr, result.stderr
-        assert len(result.stderr.splitlines()) == 1 and not out.exists()
+    shown = (rule, *names)
+    if any(_NOT_MARKDOWN.search(name) for name in shown):
+        assert result.code == 1, "a control character was written as Markdown text"
+        assert "into Markdown text" in result.stderr, result.stderr
+        assert_refused(result.stderr, shown)
+        assert not out.exists()
         return
     assert result.code == 0, result.stderr
     markdown = (out / "CONFIG.md").read_text(encoding="utf-8")
@@ -209,9 +247,10 @@ def check_diff(original: Path, config: Path, rule: str) -> None:
         str(out),
     )
     OUTCOMES[f"diff exit {result.code}"] += 1
-    if re.search(r"[\x7f-\x9f]", rule) and result.code == 1:  # refused, one line
-        assert "cannot write" in result.stderr and not out.exists()
-        assert len(result.stderr.splitlines()) == 1
+    if _NOT_MARKDOWN.search(rule):  # DIFF.md cannot show it: refused, one line
+        assert result.code == 1, "a control character was written as Markdown text"
+        assert_refused(result.stderr, [rule])
+        assert not out.exists() and not result.stdout
         return
     assert result.code == 4, result.stderr
     document = json.loads(result.stdout)
@@ -253,7 +292,9 @@ def test_hostile_names_figures(figures: Counter[str]) -> None:
     )
 
 
-@pytest.mark.parametrize("rule", ["a\x7fb", "Tab\there", "  padded  ", "x]%y%"])
+@pytest.mark.parametrize(
+    "rule", ["a\x7fb", "b\x85", "Tab\there", "  padded  ", "x]%y%"]
+)
 def test_odd_rule_names(original: Path, rule: str, tmp_path: Path) -> None:
     config = tmp_path / "config"
     shutil.copytree(original, config)
