@@ -356,7 +356,7 @@ def test_search_failing_part_way_is_an_error(
 ) -> None:
     dc = WindowsDC(directory, fail_on_user_page=2, fail_with=fail_with)
     read = 0
-    with pytest.raises(DirectoryError, match="scan incomplete after 1000 entries"):
+    with pytest.raises(DirectoryError, match="scan incomplete after 1000 users"):
         for _ in source_on(dc, page_size=1000).users(["employeeType"]):
             read += 1
     assert read == 1000
@@ -424,7 +424,7 @@ def test_snapshot_leaves_no_file_when_the_scan_breaks(
         env={"ENTRA_RULEGEN_PASSWORD": PASSWORD},
     )  # fmt: skip
     assert run.code == 1
-    assert "scan incomplete after 1000 entries" in run.stderr
+    assert "scan incomplete after 1000 users" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
 

@@ -703,11 +703,20 @@ class LdapSource:
             raw[name] = values
 
 
+# What search_broken and search_error put first: entries of that one search.
+_ENTRIES_READ = re.compile(r"scan incomplete after \d+ entries: ")
+
+
 def _incomplete(error: DirectoryError, read: int, target: Target) -> DirectoryError:
-    """Any failure once users have been read means a partial scan: say so."""
+    """Any failure once users have been read means a partial scan: say so.
+
+    The count is of users, whichever search failed (a user page or a range
+    follow-up), so a cut in the user scan reads apart from one in the schema.
+    """
     message = str(error).removeprefix(f"{target.address}: ")
-    if read == 0 or "scan incomplete" in message:
+    if read == 0 or message.startswith("scan incomplete:"):
         return error
+    message = _ENTRIES_READ.sub("", message, count=1)
     return DirectoryError(
         f"scan incomplete after {read} users: {message}", host=target.address
     )

@@ -10,6 +10,7 @@ proxy measures how many bytes a whole read takes.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -63,14 +64,29 @@ def full_read(lab_dc: LabDC, tmp_path_factory: pytest.TempPathFactory) -> int:
 def test_dc_gone_in_the_middle_of_the_paged_search(
     lab_dc: LabDC, full_read: int, tmp_path: Path
 ) -> None:
-    out = tmp_path / "bundle"
-    with Proxy((lab_dc.host, 636), cut_after=full_read // 2) as proxy:
-        result = run_cli(*generate(lab_dc, proxy.port, out), env=lab_dc.env())
-    assert proxy.cut.is_set()
-    assert result.code == 1, result.stderr
-    assert "scan incomplete" in result.stderr
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert not out.exists()
+    """Cut the connection ever later until the cut falls among the user pages.
+
+    The schema is read first, the users last, so a late enough cut lands in
+    the paged user search: whole pages read, the next one lost. Every cut,
+    in the schema or among the users, must fail cleanly.
+    """
+    users_read = 0
+    for eighths in (4, 6, 7):
+        out = tmp_path / f"bundle-{eighths}"
+        cut = full_read * eighths // 8
+        with Proxy((lab_dc.host, 636), cut_after=cut) as proxy:
+            result = run_cli(*generate(lab_dc, proxy.port, out), env=lab_dc.env())
+        assert proxy.cut.is_set()
+        assert result.code == 1, result.stderr
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert "scan incomplete after" in result.stderr
+        assert not out.exists()
+        found = re.search(r"scan incomplete after (\d+) users: ", result.stderr)
+        if found:
+            users_read = int(found.group(1))
+            break
+    assert users_read > 0, "no cut fell among the user pages"
+    assert users_read % int(PAGE_SIZE) == 0, users_read  # a page was cut
     assert list(tmp_path.iterdir()) == []
 
 
