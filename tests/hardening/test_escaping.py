@@ -18,6 +18,7 @@ import pytest
 from hostile import any_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import html
 from markdown_it import MarkdownIt
 from readback import (
     ReadError,
@@ -30,6 +31,9 @@ from readback import (
 
 from generator import escaping
 from generator.escaping import UnrepresentableValue
+from generator.expressions import compile_expression, parse
+from generator.expressions.values import Value
+from generator.render import environment
 
 EXAMPLES = 10_000
 PER_CONTEXT = settings(
@@ -112,6 +116,10 @@ def check_expression_literal(value: str) -> bool:
     assert read == value
     assert expression[end:] == ', "Guest", "Member")'
     assert "\n" not in literal and "\r" not in literal
+    # Our engine reads the same string: the value itself picks Guest, another not.
+    compiled = compile_expression(parse(expression))
+    assert compiled.evaluate({"employeetype": (value,)}) == Value(("Guest",))
+    assert compiled.evaluate({"employeetype": (value + "x",)}) == Value(("Member",))
     return True
 
 
@@ -299,6 +307,35 @@ def check_md_cell_code(value: str) -> bool:
 
 def test_md_cell_code(figures: Counter[str]) -> None:
     _run(figures, "md_cell_code", check_md_cell_code)
+
+
+# HTML -------------------------------------------------------------------------
+
+# HTML templates escape nothing by hand: the one environment autoescapes them.
+# A value lands in element text, preformatted text or a double-quoted attribute.
+_HTML = (
+    '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>t</title></head>'
+    '<body><p title="{{ v }}">{{ v }}</p><pre>{{ v }}</pre></body></html>'
+)
+_HTML_TAGS = ["html", "head", "meta", "title", "body", "p", "pre"]
+
+
+def check_html(value: str) -> bool:
+    if "\x00" in value or not _encodable(value):
+        return False  # refused by the Markdown twin every HTML file is made with
+    page = html.fromstring(environment().from_string(_HTML).render(v=value).encode())
+    assert [e.tag for e in page.iter()] == _HTML_TAGS
+    shown = value.replace("\r\n", "\n").replace("\r", "\n")  # HTML's line ends
+    assert page.find(".//p").get("title") == shown
+    assert page.find(".//p").text_content() == shown
+    assert page.find(".//pre").text_content() == shown
+    return True
+
+
+def test_html(figures: Counter[str]) -> None:
+    assert environment().autoescape("config/CONFIG.html.j2")
+    assert environment().autoescape("bundle/CHANGE.html.j2")
+    _run(figures, "html (autoescape)", check_html)
 
 
 # Control characters -----------------------------------------------------------
