@@ -62,6 +62,22 @@ def _require_utf8(context: str, value: str) -> None:
         raise UnrepresentableValue(context, value, "it holds a lone surrogate")
 
 
+def any_output(value: object) -> object:
+    """Every value a template writes, after its context's filter: no NUL, and
+    only text that has a UTF-8 form.
+
+    The context filters refuse these already; this guard also covers HTML, whose
+    autoescaping would turn NUL into U+FFFD and fail on a lone surrogate.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise UnrepresentableValue(
+                "a generated file", value, "it holds NUL", at=value.index("\x00")
+            )
+        _require_utf8("a generated file", value)
+    return value
+
+
 def ps_literal(value: str) -> str:
     """A PowerShell single-quoted string literal whose content is exactly ``value``.
 

@@ -2,7 +2,7 @@
 
 Templates never escape by hand: they call the filter for their context
 (``ps``, ``expr``, ``md``, ``mdcode``, ``mdblock``, ``ldif``); HTML templates are
-autoescaped.
+autoescaped. Whatever a template writes also passes ``escaping.any_output``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates_dir()),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "html.j2"]),
+        finalize=escaping.any_output,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -321,9 +321,14 @@ _HTML_TAGS = ["html", "head", "meta", "title", "body", "p", "pre"]
 
 
 def check_html(value: str) -> bool:
-    if "\x00" in value or not _encodable(value):
-        return False  # refused by the Markdown twin every HTML file is made with
-    page = html.fromstring(environment().from_string(_HTML).render(v=value).encode())
+    unsafe = "\x00" in value or not _encodable(value)  # no form in an HTML file
+    written = _refused(
+        lambda: environment().from_string(_HTML).render(v=value), value, unsafe
+    )
+    if written is None:
+        return False
+    assert not unsafe, f"{value!r} written into HTML"
+    page = html.fromstring(written.encode())
     assert [e.tag for e in page.iter()] == _HTML_TAGS
     shown = value.replace("\r\n", "\n").replace("\r", "\n")  # HTML's line ends
     assert page.find(".//p").get("title") == shown
@@ -377,3 +382,12 @@ def test_a_refusal_shows_the_character_deep_in_a_long_value(
     message = str(refused.value)
     assert "\\x7f" in message and message.endswith("U+007F")
     assert len(message) < 160
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "a\ud800b"])
+@pytest.mark.parametrize("template", [_HTML, "{{ v }}"])
+def test_nul_and_lone_surrogates_reach_no_file(value: str, template: str) -> None:
+    """HTML and unfiltered output refuse what no UTF-8 text file can hold."""
+    with pytest.raises(UnrepresentableValue) as refused:
+        environment().from_string(template).render(v=value)
+    assert "\n" not in str(refused.value)
