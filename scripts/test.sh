@@ -15,6 +15,19 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "test.sh: WARNING: could not install chromium; HTML checks will skip" >&2
 fi
 
+# The kerberos extra: gssapi builds against libkrb5, and kinit gets the live
+# test its ticket from the lab DC's KDC.
+if [ "$(id -u)" = 0 ] && { ! command -v kinit >/dev/null 2>&1 ||
+  ! command -v krb5-config >/dev/null 2>&1; }; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends libkrb5-dev krb5-user >/dev/null) ||
+    echo "test.sh: WARNING: could not install Kerberos; its live test will skip" >&2
+fi
+if command -v krb5-config >/dev/null 2>&1; then
+  .venv/bin/python -m pip install --quiet -e '.[test,kerberos]' ||
+    echo "test.sh: WARNING: the kerberos extra did not install; its test will skip" >&2
+fi
+
 # Rich output must not depend on the terminal the tests run in.
 export COLUMNS=120 NO_COLOR=1 TERM=dumb
 
