@@ -247,3 +247,18 @@ def test_check_script_is_read_only(strategy: str) -> None:
         "Set-ADSyncScheduler" not in line or "Write-Warning '" in line
         for line in code.splitlines()
     )
+
+
+@pytest.mark.parametrize("strategy", ["upn-suffix", "designate", "attribute"])
+def test_skip_selection_warning_cites_the_apply_step(strategy: str) -> None:
+    """The script's pointer into CHANGE.md names the step that says how to select
+    the attributes by hand, in every strategy's numbering (designate adds one)."""
+    folder = GOLDEN / strategy
+    change = (folder / "CHANGE.md").read_text(encoding="utf-8")
+    apply = re.search(r"^(\d+)\. \*\*Apply\*\*", change, re.MULTILINE)
+    assert apply is not None
+    script = _text(folder / "Enable-UserTypeSync.ps1")
+    cited = re.findall(r"Service Manager \(CHANGE\.md, step (\d+)\)", script)
+    assert cited == [apply.group(1)]
+    html = (folder / "CHANGE.html").read_text(encoding="utf-8")
+    assert f'<li value="{apply.group(1)}"><strong>Apply</strong>' in html

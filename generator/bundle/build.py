@@ -141,12 +141,43 @@ def _context(analysis: Analysis, marker: Marker, stats: PreviewStats) -> dict[st
         ),
         "designate": marker.strategy == "designate",
         "convert": needs_conversion(analysis.connect_version),
+        "steps": change_steps(
+            designate=marker.strategy == "designate",
+            convert=needs_conversion(analysis.connect_version),
+        ),
         "rule_files_reason": why_no_rule_files(analysis, rules),
         "config_name": _config_name(analysis),
         "zero_guid": rulebook.ZERO_GUID,
         "entra_subtype": rulebook.ENTRA_SUBTYPE,
         "files": [],
     }
+
+
+# The steps of CHANGE.md, in order; "stamp" (designate) and "convert" (Connect
+# before 1.5.30.0) only where they apply. The documents and the scripts that
+# point at a step take its number from here.
+CHANGE_STEPS = (
+    "stamp",
+    "copy_bundle",
+    "dry_run",
+    "apply",
+    "import",
+    "preview",
+    "sync",
+    "pending",
+    "export",
+    "scheduler",
+    "check",
+    "convert",
+    "staging",
+)
+
+
+def change_steps(*, designate: bool, convert: bool) -> dict[str, int]:
+    """Each step of CHANGE.md with its number for this bundle."""
+    left_out = {"stamp": not designate, "convert": not convert}
+    kept = [s for s in CHANGE_STEPS if not left_out.get(s, False)]
+    return {step: number for number, step in enumerate(kept, start=1)}
 
 
 def _proposed(analysis: Analysis) -> tuple[int, ...]:

@@ -368,7 +368,7 @@ function Add-Selections {
             continue
         }
         if ($SkipAttributeSelection) {
-            Write-Warning "$($selection.Attribute) is not selected on $(Format-Literal $connector.Name); select it in the Synchronization Service Manager (CHANGE.md, step 2)."
+            Write-Warning "$($selection.Attribute) is not selected on $(Format-Literal $connector.Name); select it in the Synchronization Service Manager (CHANGE.md, step 3)."
             $importNeeded += $connector.Name
             continue
         }
