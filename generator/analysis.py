@@ -72,6 +72,7 @@ from generator.recommend import (
     propose,
     rank,
 )
+from generator.rulenames import ENTRA_KEY, OUTBOUND_NAME, inbound_name, rule_identifier
 from generator.schema import Schema, SchemaOrigin
 from generator.scope import ConnectorScope, Scope, connectors_for, object_class
 from generator.signatures import DN_KEY, SignatureTally, replay
@@ -85,6 +86,7 @@ from generator.validate import (
     DesignatedValues,
     MarkerChecks,
     OddSuffixes,
+    PlannedRule,
     class_findings,
     config_findings,
     config_not_given,
@@ -92,6 +94,7 @@ from generator.validate import (
     current_findings,
     designated_value_findings,
     lint_findings,
+    name_clash_findings,
     ordered,
     out_of_scope_findings,
     outcome_findings,
@@ -649,6 +652,9 @@ def _findings(
         found += config_findings(
             configuration, marker, uncovered, precedence, _rules_needed(context, survey)
         )
+        found += name_clash_findings(
+            configuration, _planned_rules(context, survey, configuration)
+        )
     found += survey.odd_suffixes.findings()
     found += where_findings(criteria, [(f.name, f.schema) for f in context.forests])
     found += current_findings(context.current)
@@ -670,6 +676,37 @@ def _coverage(
         missing.items += run.not_in_cloud.items
     del missing.items[missing.limit :]
     return current_coverage_findings(current, missing, compared)
+
+
+def _planned_rules(
+    context: _Context, survey: _Survey, configuration: Configuration
+) -> list[PlannedRule]:
+    """The rules the bundle would add on the configuration's connectors, named
+    and identified as the bundle names them."""
+    planned = []
+    for forest in context.forests:
+        classes = ["user"]
+        if survey.classes.get(forest.name, {}).get("inetOrgPerson"):
+            classes.append("inetOrgPerson")
+        for connector in forest.connectors:
+            for cls in classes:
+                planned.append(
+                    PlannedRule(
+                        inbound_name(cls),
+                        rule_identifier(connector.name, "Inbound", cls),
+                        connector.id,
+                    )
+                )
+    entra = configuration.entra_connector
+    if entra is not None:
+        planned.append(
+            PlannedRule(
+                OUTBOUND_NAME,
+                rule_identifier(ENTRA_KEY, "Outbound", "user"),
+                entra.id,
+            )
+        )
+    return planned
 
 
 def _rules_needed(context: _Context, survey: _Survey) -> int:

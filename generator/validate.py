@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from generator.connect import conflicts
-from generator.connect.model import Configuration, Direction
+from generator.connect.model import Configuration, Direction, guid_key
 from generator.errors import UsageError
 from generator.expressions import LintFinding
 from generator.marker import Finding, Marker, Severity
@@ -61,6 +61,7 @@ CONFIG_AD_ATTRIBUTE_NOT_SELECTED = "ERG-CONFIG-AD-ATTRIBUTE-NOT-SELECTED"
 CONFIG_ENTRA_USERTYPE_NOT_SELECTED = "ERG-CONFIG-ENTRA-USERTYPE-NOT-SELECTED"
 CONFIG_NO_USERTYPE = "ERG-CONFIG-NO-USERTYPE"
 CONFIG_NO_AD_CONNECTOR = "ERG-CONFIG-NO-AD-CONNECTOR"
+CONFIG_RULE_NAME_TAKEN = "ERG-CONFIG-RULE-NAME-TAKEN"
 CONFIG_NO_ENTRA_CONNECTOR = "ERG-CONFIG-NO-ENTRA-CONNECTOR"
 CONNECT_BEFORE_USERTYPE = "ERG-CONNECT-BEFORE-1.1.524"
 CONNECT_BEFORE_CHANGES = "ERG-CONNECT-BEFORE-1.5.30"
@@ -793,6 +794,52 @@ def config_findings(
                 "The rule for this forest cannot be bound; check the source and "
                 "the export belong together.",
                 forest=forest,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class PlannedRule:
+    """A rule the bundle would add: its name, id and connector (its GUID)."""
+
+    name: str
+    identifier: str
+    connector_id: str
+
+
+def name_clash_findings(
+    configuration: Configuration, planned: Sequence[PlannedRule]
+) -> list[Finding]:
+    """A rule of the same name on the same connector, not one of ours by its
+    identifier: the apply script refuses to add ours next to it (two rules of
+    one name on one connector cannot be told apart in the console)."""
+    found = []
+    for rule in planned:
+        namesakes = [
+            r
+            for r in configuration.rules
+            if r.name.casefold() == rule.name.casefold()
+            and guid_key(r.connector) == guid_key(rule.connector_id)
+            and guid_key(r.id) != guid_key(rule.identifier)
+        ]
+        if not namesakes:
+            continue
+        connector = configuration.connector_name(namesakes[0])
+        examples = Examples(limit=5)
+        for other in namesakes:
+            examples.add(f"{other.name} (id {other.id}, precedence {other.precedence})")
+        found.append(
+            _finding(
+                CONFIG_RULE_NAME_TAKEN,
+                "blocker",
+                f"connector {connector} already has a rule named {rule.name}",
+                "The bundle adds a rule of that name there, and the apply script "
+                "refuses to run while another rule holds it (ours are known by "
+                f"their identifier, {rule.identifier}). Rename or remove the "
+                "existing rule first, or check it is not an earlier copy of this "
+                "change made by hand.",
+                examples,
             )
         )
     return found

@@ -19,6 +19,7 @@ from connect_copies import (
     ENTRA_CONNECTOR_FILE,
     ENTRA_ID,
     EXPORT,
+    add_rule,
     copy_export,
     edit,
 )
@@ -28,10 +29,11 @@ from generator.analysis import analyse, outcomes
 from generator.bundle import write_bundle
 from generator.bundle.xmlrules import to_sync_rule
 from generator.commands.options import Config, Partners, Sources
-from generator.connect.model import guid_key
+from generator.connect.model import AttributeFlow, Direction, SyncRule, guid_key
 from generator.connect.xmlio import read_configuration
 from generator.model import LiveOptions, SourceSpec
-from generator.validate import CONFIG_NO_USERTYPE
+from generator.rulenames import rule_identifier
+from generator.validate import CONFIG_NO_USERTYPE, CONFIG_RULE_NAME_TAKEN
 
 USERS = DATA / "bundle" / "contoso-corp-users.ldf"
 PARTNERS = ("--partner-suffix", "partners.contoso.com")
@@ -147,3 +149,53 @@ def test_no_rule_files_without_connector_ids(tmp_path: Path) -> None:
     assert not (out / "rules").exists()
     change = (out / "CHANGE.md").read_text()
     assert "not included" in change and "--connect-config" in change
+
+
+def _namesake(name: str, connector: str, identifier: str) -> SyncRule:
+    """A custom rule flowing something else than userType."""
+    return SyncRule(
+        id="{" + identifier + "}",
+        name=name,
+        direction=Direction.INBOUND,
+        connector=connector,
+        source_object_type="user",
+        target_object_type="person",
+        precedence=7,
+        flows=(AttributeFlow.direct("extensionAttribute9", "department"),),
+    )
+
+
+def _clashes(export: Path) -> list[str]:
+    found = analyse(
+        Sources((SourceSpec(str(USERS)),), LiveOptions()),
+        Partners(suffixes=("partners.contoso.com",)),
+        Config(connect_config=export),
+        None,
+    )
+    return [f.title for f in found.blockers if f.id == CONFIG_RULE_NAME_TAKEN]
+
+
+def test_rule_of_the_same_name_on_the_connector_blocks(tmp_path: Path) -> None:
+    """The apply script refuses a namesake on the connector; plan says so first,
+    whatever the case of the name."""
+    export = with_user_type(tmp_path)
+    other = "0d5b6a1e-0000-4000-8000-00000000beef"
+    add_rule(export, _namesake("in from AD - user usertype", AD_ID, other))
+    assert _clashes(export) == [
+        "connector contoso.com already has a rule named In from AD - User UserType"
+    ]
+    run = run_cli(
+        "plan", "--source", str(USERS), *PARTNERS, "--connect-config", str(export),
+        "--out", str(tmp_path / "bundle"),
+    )  # fmt: skip
+    assert run.code == 3, run.stdout + run.stderr
+    assert CONFIG_RULE_NAME_TAKEN in run.stdout and other in run.stdout
+
+
+def test_our_own_rule_or_another_connector_is_no_clash(tmp_path: Path) -> None:
+    export = with_user_type(tmp_path)
+    ours = rule_identifier("contoso.com", "Inbound", "user")
+    add_rule(export, _namesake("In from AD - User UserType", AD_ID, ours))
+    other = "0d5b6a1e-0000-4000-8000-00000000cafe"
+    add_rule(export, _namesake("In from AD - User UserType", ENTRA_ID, other))
+    assert _clashes(export) == []

@@ -10,20 +10,22 @@ random, so that running the apply script twice replaces rather than duplicates.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Literal
 
 from generator.errors import UsageError
 from generator.marker import Marker
+from generator.rulenames import (
+    ENTRA_KEY,
+    OUTBOUND_NAME,
+    Direction,
+    inbound_label,
+    inbound_name,
+    rule_identifier,
+)
 
-Direction = Literal["Inbound", "Outbound"]
-
-# Fixed namespace for our rule identifiers; changing it orphans deployed rules.
-RULE_NAMESPACE = uuid.UUID("6f1c2b8e-4d5a-5e0b-9c71-2a3f8d4e6b10")
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 ENTRA_SUBTYPE = "Windows Azure Active Directory (Microsoft)"
-ENTRA_KEY = "entra"  # stands for the one Entra connector in identifiers
 TARGET_ATTRIBUTE = "userType"
 LOWEST_PRECEDENCE = 1
 HIGHEST_PRECEDENCE = 99
@@ -79,19 +81,13 @@ class RuleSpec:
     immutable_tag: str = ""
 
 
-def rule_identifier(connector_key: str, direction: Direction, object_type: str) -> str:
-    """The rule's GUID: the same connector, direction and class give the same id."""
-    name = f"{direction.lower()}|{object_type.lower()}|{connector_key.lower()}"
-    return str(uuid.uuid5(RULE_NAMESPACE, name))
-
-
 def inbound_rule(
     marker: Marker, connector: ConnectorTarget, object_type: str = "user"
 ) -> RuleSpec:
     """The AD-side rule: the marker's expression into metaverse ``userType``."""
     # keyed on the connector name the script looks for: one id per AD connector
     forest = connector.name or connector.forest or ""
-    label = "InetOrgPerson" if object_type.lower() == "inetorgperson" else "User"
+    label = inbound_label(object_type)
     flow = Flow(
         destination=TARGET_ATTRIBUTE,
         flow_type="Expression",
@@ -100,7 +96,7 @@ def inbound_rule(
     )
     return RuleSpec(
         key=f"in-{label.lower()}-{forest.lower()}",
-        name=f"In from AD - {label} UserType",
+        name=inbound_name(object_type),
         identifier=rule_identifier(forest, "Inbound", object_type),
         description=_description(marker),
         direction="Inbound",
@@ -127,7 +123,7 @@ def outbound_rule(marker: Marker, connector: ConnectorTarget) -> RuleSpec:
     )
     return RuleSpec(
         key="out-user-entra",
-        name="Out to AAD - User UserType",
+        name=OUTBOUND_NAME,
         identifier=rule_identifier(ENTRA_KEY, "Outbound", "user"),
         description=_description(marker),
         direction="Outbound",
