@@ -82,7 +82,6 @@ from generator.validate import (
     CONFIG_AD_ATTRIBUTE_NOT_SELECTED,
     CONFIG_MARKER_READ,
     EXPRESSION_LINT,
-    MARKER_EMPLOYEES_GUEST,
     DesignatedValues,
     MarkerChecks,
     OddSuffixes,
@@ -94,6 +93,7 @@ from generator.validate import (
     current_findings,
     designated_value_findings,
     lint_findings,
+    marker_reader_findings,
     name_clash_findings,
     ordered,
     out_of_scope_findings,
@@ -267,12 +267,7 @@ def analyse(
     runs = _judge(context, survey, markers)
     candidates = [
         _candidate(
-            m,
-            runs[i],
-            survey=survey,
-            forests=forests,
-            configuration=configuration,
-            partners_known=criteria.given,
+            m, runs[i], context=context, survey=survey, configuration=configuration
         )
         for i, m in enumerate(markers)
     ]
@@ -287,10 +282,9 @@ def analyse(
         evidence = _candidate(
             chosen,
             chosen_runs,
+            context=context,
             survey=survey,
-            forests=forests,
             configuration=configuration,
-            partners_known=True,
         )
         if chosen in markers:
             candidates[markers.index(chosen)] = evidence
@@ -538,21 +532,17 @@ def _candidate(
     marker: Marker,
     runs: dict[str, ForestRun],
     *,
+    context: _Context,
     survey: _Survey,
-    forests: Sequence[_Forest],
     configuration: Configuration | None,
-    partners_known: bool,
 ) -> Candidate:
-    own = [
-        f
-        for forest in forests
-        for f in schema_findings(forest.name, forest.schema, marker)
-    ]
-    own += designated_value_findings(marker, survey.tally, survey.designated)
+    """A marker with its evidence; its blockers are the ones validation raises
+    for it (the same findings, made by the same code)."""
+    forests = context.forests
+    own = marker_findings(context, survey, marker, runs, configuration)
     conflicts: list[str] = []
     if configuration is not None:
         reads = config_findings(configuration, marker, (), None, 0)
-        own += [f for f in reads if f.id == CONFIG_MARKER_READ]
         conflicts = [
             _conflict_text(f)
             for f in reads
@@ -561,7 +551,6 @@ def _candidate(
     total = Confusion()
     for run in runs.values():
         total = total.plus(run.confusion())
-        own += outcome_findings(marker, _checks(run, partners_known))
     return Candidate(
         marker=marker,
         confusion=total,
@@ -571,15 +560,36 @@ def _candidate(
         schema_fitness={f.name: _fitness(f.schema, marker) for f in forests},
         conflicts=tuple(conflicts),
         stability=STABILITY[marker.strategy][1],
-        blockers=tuple(
-            dict.fromkeys(
-                f.title
-                for f in own
-                if f.severity == "blocker" and f.id not in (MARKER_EMPLOYEES_GUEST,)
-            )
-        ),
+        blockers=tuple(dict.fromkeys(f.title for f in own if f.severity == "blocker")),
         notes=(*_own_notes(marker), *(f.title for f in own if f.severity == "warning")),
     )
+
+
+def marker_findings(
+    context: _Context,
+    survey: _Survey,
+    marker: Marker,
+    runs: dict[str, ForestRun],
+    configuration: Configuration | None,
+) -> list[Finding]:
+    """Every finding about one marker: its schema fit, the values a designated
+    attribute holds, its expression's lint, its outcome against the partner
+    population, and the existing rules that read its attributes. Validation
+    raises these for the chosen marker; the ranking shows them for each
+    candidate."""
+    found = [
+        f
+        for forest in context.forests
+        for f in schema_findings(forest.name, forest.schema, marker)
+    ]
+    designated = survey.designated
+    found += designated_value_findings(marker, survey.tally, designated)
+    found += lint_problems(marker)
+    for run in runs.values():
+        found += outcome_findings(marker, _checks(run, context.criteria.given))
+    if configuration is not None:
+        found += marker_reader_findings(configuration, marker)
+    return found
 
 
 def _own_notes(marker: Marker) -> tuple[str, ...]:
@@ -639,12 +649,8 @@ def _findings(
             forest.name, survey.partners_out.get(forest.name)
         )
     if marker is not None:
-        for forest in context.forests:
-            found += schema_findings(forest.name, forest.schema, marker)
-        found += designated_value_findings(marker, survey.tally, survey.designated)
-        found += lint_problems(marker)
-        for run in runs.values():
-            found += outcome_findings(marker, _checks(run, criteria.given))
+        # the configuration's readers of the marker come with config_findings
+        found += marker_findings(context, survey, marker, runs, None)
     if configuration is None:
         found += config_not_given()
     elif marker is not None:

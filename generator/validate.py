@@ -558,7 +558,8 @@ def _tally_findings(marker: Marker, tally: FeatureTally) -> list[Finding]:
             _finding(
                 MARKER_JUNK,
                 "blocker",
-                f"{marker.designated_attribute} already holds other values",
+                f"{marker.designated_attribute} already holds values other than "
+                "Guest/Member",
                 f"Something else uses it: {shown}. Stamping would overwrite them; "
                 "pick another attribute or clear these first.",
                 count=sum(n for _, n in use.junk),
@@ -776,7 +777,7 @@ def config_findings(
 ) -> list[Finding]:
     """Everything the existing configuration says about this change."""
     found = _version_of_config(configuration)
-    found += _marker_readers(configuration, marker)
+    found += marker_reader_findings(configuration, marker)
     found += _user_type_writers(configuration)
     found += _precedence(configuration, precedence, rules_needed)
     selections = _selections(configuration, marker)
@@ -870,7 +871,11 @@ def _version_of_config(configuration: Configuration) -> list[Finding]:
     return []
 
 
-def _marker_readers(configuration: Configuration, marker: Marker) -> list[Finding]:
+def marker_reader_findings(
+    configuration: Configuration, marker: Marker
+) -> list[Finding]:
+    """Existing rules that read the marker's attributes (a blocker when custom
+    rules read an attribute designate would stamp)."""
     found = []
     for attribute in marker.source_attributes:
         if attribute.lower() == "dn":

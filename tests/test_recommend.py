@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from analysis_helpers import NO_CONFIG, partners, person, sources, user, write_ldif
-from conftest import REAL_INPUTS, run_cli
+from conftest import REAL_INPUTS, SAMPLES, run_cli
 
 from generator.analysis import analyse
 from generator.commands.options import Config
@@ -377,3 +377,23 @@ def test_without_candidates_the_why_says_which_input_is_missing() -> None:
     assert "give the partner population" in explain_empty(False, 0)
     assert "matches no in-scope user" in explain_empty(True, 0)
     assert "covers more partners than employees" in explain_empty(True, 4)
+
+
+def test_each_candidates_blockers_are_the_ones_validate_raises() -> None:
+    """The evidence table shows, per candidate, exactly validate's blockers for
+    that marker (ou:OU=Partners makes 21 employees Guest on the sample)."""
+    sample = SAMPLES / "alderbrook-users.ldf"
+    given = partners(suffixes=("partners.alderbrook.example",))
+    chosen = sources(sample, schema=SAMPLES / "alderbrook-schema.ldf")
+    ranked = analyse(chosen, given, NO_CONFIG, None).ranking.candidates
+    assert len(ranked) >= 3
+    blocked = 0
+    for candidate in ranked:
+        validated = analyse(chosen, given, NO_CONFIG, candidate.marker.spec)
+        expected = tuple(dict.fromkeys(f.title for f in validated.blockers))
+        assert candidate.blockers == expected, candidate.marker.spec
+        blocked += bool(expected)
+    ou = next(c for c in ranked if c.marker.strategy == "ou")
+    assert ou.confusion.employees_guest == 21
+    assert any("employees" in b and "Guest" in b for b in ou.blockers)
+    assert blocked >= 1
