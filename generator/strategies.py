@@ -24,6 +24,7 @@ from generator.expressions.errors import ExpressionError
 from generator.expressions.nodes import attributes_read
 from generator.expressions.parser import parse, parse_syntax
 from generator.marker import DEFAULT_USER_TYPE, Marker, Strategy
+from generator.readers.textlines import read_text
 from generator.schema import Schema
 
 GUEST = '"Guest"'
@@ -39,6 +40,7 @@ DESIGNATE_CANDIDATES = (
     *(f"extensionAttribute{n}" for n in range(1, 16)),
 )
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*\Z")
 _DOMAIN = re.compile(
     r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\Z"
@@ -255,21 +257,17 @@ def expression_marker(
 def read_expression_file(path: Path) -> str:
     """The expression in ``path`` on one line, as rules carry it.
 
-    It is parsed here, so a mistake is reported at the file's line and column.
+    UTF-8 with or without a BOM, or UTF-16 (Windows PowerShell 5.1's ``>``),
+    as the other inputs. It is parsed here, so a mistake is reported at the
+    file's line and column; a string cannot span lines, so joining the lines
+    leaves every string's text as written.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(error.strerror or "cannot read", path=path) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text", path=path, line=line) from None
+    text = read_text(path)
     if not text.strip():
         raise InputError("holds no expression", path=path)
     parse(text, source=str(path))
-    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+    lines = (line.strip(" \t") for line in _LINE_BREAK.split(text))
+    return " ".join(line for line in lines if line)
 
 
 def expression_attributes(expression: str) -> tuple[str, ...]:

@@ -77,6 +77,22 @@ def test_warnings_alone_exit_0() -> None:
     assert "EXPR-MIXED-LOGIC" in result.stdout
 
 
+def test_a_line_break_inside_a_string_is_a_parse_error(tmp_path: Path) -> None:
+    path = tmp_path / "rule.txt"
+    path.write_text('IIF([a]="x\ny","Guest","Member")', encoding="utf-8")
+    result = run_cli("lint-expression", "--file", str(path))
+    assert result.code == 1
+    assert f"{path}:1:11: a line break inside a string" in result.stderr
+
+
+def test_a_utf16_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "rule.txt"
+    path.write_bytes("\ufeffTrim([a])\r\n".encode("utf-16-le"))
+    result = run_cli("lint-expression", "--file", str(path))
+    assert result.code == 0, result.stderr
+    assert "no findings" in result.stdout
+
+
 def test_expression_and_file_together_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "x.txt"
     path.write_text("[a]", encoding="utf-8")

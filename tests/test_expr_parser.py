@@ -118,6 +118,8 @@ HINTS = [
     ('"abc\\q"', 5, "invalid escape '\\\\q'", "\\\\"),
     ('"say ""hi"""', 7, "two strings", 'write \\" for a quote'),
     ('"never closed', 1, "string is never closed", "straight double quote"),
+    ('IIF([a]="x\ny",1,2)', 11, "line break inside a string", "write \\n"),
+    ('"a\r\nb"', 3, "line break inside a string", "write \\n"),
     ("[]", 1, "empty attribute", None),
     ("[userPrincipalName", 1, "attribute name is never closed", "']'"),
     ("[user name]", 6, "contains ' '", "letters, digits"),

@@ -178,6 +178,43 @@ def test_multi_line_expression_is_emitted_on_one_line(tmp_path: Path) -> None:
     assert marker.expression == 'IIF(IsPresent([upn]), "Guest", "Member")'
 
 
+def test_a_line_break_inside_a_string_is_refused_at_its_place(
+    tmp_path: Path,
+) -> None:
+    # joining the lines would turn "kestrel<LF>consulting" into one space
+    path = tmp_path / "rule.txt"
+    path.write_text('IIF([company]="kestrel\nconsulting","Guest","Member")\n')
+    with pytest.raises(InputError) as error:
+        parse_marker(f"expression:@{path}")
+    assert f"{path}:1:23: a line break inside a string" in str(error.value)
+    assert "\\n" in str(error.value)
+
+
+def test_string_text_is_kept_when_the_lines_are_joined(tmp_path: Path) -> None:
+    path = tmp_path / "rule.txt"
+    text = 'IIF([company]="a  \u2028b\\n\tc ",\n  "Guest",\r\n  "Member")'
+    path.write_text(text, encoding="utf-8")
+    marker = parse_marker(f"expression:@{path}")
+    assert marker.expression == (
+        'IIF([company]="a  \u2028b\\n\tc ", "Guest", "Member")'
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"")],
+)
+def test_expression_files_in_utf16_and_with_a_bom_are_read(
+    tmp_path: Path, encoding: str, bom: bytes
+) -> None:
+    # Windows PowerShell 5.1's ">" writes UTF-16 LE with a BOM
+    path = tmp_path / "rule.txt"
+    text = 'IIF([company]="Müller","Guest","Member")\r\n'
+    path.write_bytes(bom + text.encode(encoding))
+    marker = parse_marker(f"expression:@{path}")
+    assert marker.expression == text.strip()
+
+
 @pytest.mark.parametrize(
     "spec",
     [

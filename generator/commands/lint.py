@@ -19,6 +19,7 @@ from generator.errors import BlockedError, InputError, UsageError
 from generator.expressions import LintFinding, Severity, attributes_read, lint, parse
 from generator.expressions.lint import schema_types
 from generator.expressions.parser import parse_syntax
+from generator.readers.textlines import read_text
 
 LINT_SCHEMA_VERSION = 1
 _STYLE = {
@@ -37,7 +38,8 @@ def register(app: typer.Typer) -> None:
         file: Annotated[
             Path | None,
             typer.Option(
-                "--file", help="Read the expression from FILE (UTF-8); - is stdin."
+                "--file",
+                help="Read the expression from FILE (UTF-8 or UTF-16); - is stdin.",
             ),
         ] = None,
         target: Annotated[
@@ -89,12 +91,7 @@ def _read(expression: str | None, file: Path | None) -> tuple[str, str | None]:
         return expression, None
     if str(file) == "-":
         return sys.stdin.read().removeprefix("\ufeff"), "<stdin>"
-    try:
-        return file.read_text(encoding="utf-8-sig"), str(file)
-    except UnicodeDecodeError as problem:
-        raise InputError(f"not UTF-8 text (byte {problem.start})", path=file) from None
-    except OSError as problem:
-        raise InputError(f"cannot read: {problem.strerror}", path=file) from None
+    return read_text(file), str(file)
 
 
 def _schema_facts(path: Path | None) -> tuple[set[str] | None, dict[str, str] | None]:

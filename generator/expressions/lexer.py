@@ -7,6 +7,7 @@ names and a handful of operators; nothing else (no comments, no ``!``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from generator.expressions.errors import ExpressionError
@@ -27,6 +28,8 @@ END = "end"
 
 _ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "r": "\r", "t": "\t"}
 _WHITESPACE = " \t\r\n"
+# Where a string's plain run ends: its quote, an escape, or a raw line break.
+_STRING_STOP = re.compile(r'["\\\r\n]')
 _TWO_CHAR_OPERATORS = ("&&", "||", "<>", "<=", ">=")
 _ONE_CHAR_OPERATORS = "=<>&+-*/"
 
@@ -190,12 +193,22 @@ class Lexer:
         parts: list[str] = []
         index = start + 1
         while True:
-            end = _find_any(text, '"\\', index)
+            found = _STRING_STOP.search(text, index)
+            end = found.start() if found else -1
             if end < 0:
                 raise self.error(
                     "string is never closed",
                     start,
                     'end it with a straight double quote (")',
+                )
+            if text[end] in "\r\n":
+                # Unsure the sync engine keeps a raw line break in a literal,
+                # and rules are shown on one line: the escape says it plainly.
+                raise self.error(
+                    "a line break inside a string",
+                    end,
+                    "close the string on this line; for a line break in the "
+                    "text write \\n (\\r\\n for CR LF)",
                 )
             parts.append(text[index:end])
             if text[end] == '"':
@@ -323,12 +336,6 @@ class Lexer:
         self.index = index
         name = self.text[start:index]
         return self._token(NAME, start, name, spaced)
-
-
-def _find_any(text: str, chars: str, start: int) -> int:
-    """The first index at or after ``start`` of any of ``chars``, else -1."""
-    found = [i for i in (text.find(c, start) for c in chars) if i >= 0]
-    return min(found) if found else -1
 
 
 def tokenize(text: str, source: str | None = None) -> list[Token]:

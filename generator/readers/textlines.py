@@ -59,6 +59,11 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
             yield from _wide_lines(path, raw, codec)
 
 
+def read_text(path: Path) -> str:
+    """The whole file as text, decoded as :func:`text_lines` decodes it."""
+    return "".join(line for _, line in text_lines(path))
+
+
 def utf8_byte_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """Like :func:`text_lines`, but each line as UTF-8 bytes (checked, never
     decoded twice for a file that is UTF-8 already)."""
