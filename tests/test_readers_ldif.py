@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from conftest import DATA, REAL_INPUTS
 
 from generator.errors import InputError
 from generator.model import SourceSpec, User
@@ -181,3 +181,63 @@ def test_options_and_oids_are_attribute_names(tmp_path: Path) -> None:
     (user,) = users_of(path)
     assert user.values("memberOf;range=0-1499") == ("CN=g,DC=b,DC=example",)
     assert user.values("1.2.840.113556.1.4.656") == ("x",)
+
+
+TWO_USERS = (
+    "# extended LDIF\n#\n# with pagedResults control: size=1\n#\n\n"
+    "# a, b\ndn: CN=a,DC=b,DC=example\nobjectClass: user\nsAMAccountName: a\n\n"
+    "# c, b\ndn: CN=c,DC=b,DC=example\nobjectClass: user\nsAMAccountName: c\n\n"
+)
+
+
+def _incomplete(path: Path, text: str, encoding: str) -> InputError:
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(InputError, match="the export is incomplete") as caught:
+        users_of(path)
+    return caught.value
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+@pytest.mark.parametrize(
+    "result", ["4 Size limit exceeded", "3 Time limit exceeded", "11 Admin limit"]
+)
+def test_a_search_that_failed_is_an_incomplete_export(
+    tmp_path: Path, result: str, encoding: str
+) -> None:
+    text = TWO_USERS + f"# search result\nsearch: 2\nresult: {result}\n\n"
+    error = _incomplete(tmp_path / "limit.ldif", text, encoding)
+    assert error.line == text.count("\n") - 1
+    assert f"'result: {result}'" in str(error)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+@pytest.mark.parametrize("comment", ["", "# "])
+def test_a_paged_search_stopped_before_its_last_page_is_incomplete(
+    tmp_path: Path, comment: str, encoding: str
+) -> None:
+    # ldapsearch writes the paged-results summary as a value, or with -L as a
+    # comment; every page but the last carries a cookie to the next one.
+    page = (
+        "# search result\nsearch: 2\nresult: 0 Success\n"
+        f"{comment}control: 1.2.840.113556.1.4.319 false MAgCAgEwBAIxAA==\n"
+        f"{comment}pagedresults: estimate=3 cookie={{}}\n\n"
+    )
+    whole = TWO_USERS + page.format("MQA=") + TWO_USERS + page.format("")
+    path = tmp_path / "paged.ldif"
+    path.write_bytes(whole.encode(encoding))
+    assert len(users_of(path)) == 4
+    cut = TWO_USERS + page.format("MQA=") + TWO_USERS
+    error = _incomplete(path, cut, encoding)
+    assert error.line == TWO_USERS.count("\n") + 5
+    assert "cookie=MQA=" in str(error)
+
+
+def test_the_real_ldapsearch_export_cut_after_its_first_page_is_refused(
+    tmp_path: Path,
+) -> None:
+    real = REAL_INPUTS / "ad-exports" / "ldapsearch-samba-users.ldif"
+    lines = real.read_text(encoding="utf-8").splitlines(keepends=True)
+    first_page = next(n for n, line in enumerate(lines, 1) if "cookie=MQA" in line)
+    error = _incomplete(tmp_path / "page1.ldif", "".join(lines[:first_page]), "utf-8")
+    assert error.line == first_page
+    assert len(users_of(real)) == 304

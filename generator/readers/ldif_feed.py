@@ -12,7 +12,11 @@ methods replaced, so that each line is read once and checked as it is parsed:
   records other than ldifde's ``changetype: add``;
 * ``_parse_entry_record`` allows one ``dn:`` per record, skips ldapsearch's
   result summary and gives the attributes with lower-case names, merged as
-  :func:`~generator.readers.entries.make_user` merges them.
+  :func:`~generator.readers.entries.make_user` merges them. A summary that
+  records a failed search, or a paged search whose last page announced more
+  (``pagedresults: cookie=...``, also written as a comment with ``-L``), marks
+  the export incomplete. Those lines are few (one summary per page), so the
+  check costs nothing per user.
 
 Anything unusual raises :class:`Unusual`: ``ldif_file`` then reads the file the
 careful way, which names the exact line of a real fault and otherwise goes on
@@ -57,6 +61,25 @@ class Unusual(Exception):
     """A line the fast path does not vouch for; the careful path decides."""
 
 
+def failed_result(value: str) -> bool:
+    """Whether an ldapsearch ``result:`` value records a search that did not
+    succeed (``4 Size limit exceeded``, ``3 Time limit exceeded``, ...)."""
+    code = value.split(None, 1)[0] if value.strip() else ""
+    return code.isdigit() and int(code) != 0
+
+
+def paged_cookie(value: str) -> str:
+    """The cookie of an ldapsearch ``pagedresults:`` value; empty on the last
+    page, the key to the next page otherwise."""
+    for word in value.split():
+        if word.startswith("cookie="):
+            return word[len("cookie=") :]
+    return ""
+
+
+_PAGED_COMMENT = b"# pagedresults:"
+
+
 Attributes = dict[str, tuple[Value, ...]]
 
 
@@ -84,6 +107,8 @@ class CheckingParser(ldif.LDIFParser):  # type: ignore[misc]
         self._names: dict[bytes, tuple[str, str, int]] = {}
         self._spelling: dict[str, str] = {}  # lower-case name -> as first written
         self._mixed = False  # some name is written in two ways in this file
+        # The last page's cookie said more pages were to come: incomplete.
+        self.more_pages = False
 
     def _iter_unfolded_lines(self) -> Iterator[bytes]:
         readline = self._input_file.readline
@@ -109,6 +134,8 @@ class CheckingParser(ldif.LDIFParser):  # type: ignore[misc]
             if first == b"#":
                 if not line.isascii():
                     _check_utf8([line])
+                elif line[:15] == _PAGED_COMMENT:  # ldapsearch -L
+                    self.more_pages = bool(paged_cookie(line[15:].decode("ascii")))
             else:
                 if first == b"d" and line[:3] == b"dn:":
                     self.dn_line = start
@@ -192,6 +219,10 @@ class CheckingParser(ldif.LDIFParser):  # type: ignore[misc]
                 # Before the dn: ldapsearch's summary, or a line the package
                 # drops (it warns; the careful path drops it as well).
                 stray = stray or lower not in _NO_DN_KEYS
+                if lower == "result" and failed_result(str(value)):
+                    raise Unusual  # the careful path names the line
+                if lower == "pagedresults":
+                    self.more_pages = bool(paged_cookie(str(value)))
             elif value is None:
                 continue  # changetype: add, or a "-" line
             elif lower in entry:

@@ -32,7 +32,9 @@ from generator.readers.ldif_feed import (
     Attributes,
     CheckingParser,
     Unusual,
+    failed_result,
     merged,
+    paged_cookie,
 )
 from generator.readers.textlines import (
     open_binary,
@@ -103,6 +105,8 @@ def _fast_records(path: Path) -> Iterator[Record]:
         for dn, attributes in parser.parse():
             if dn is not None:  # None: ldapsearch's result summary
                 yield Record(dn, attributes, parser.dn_line)
+        if parser.more_pages:
+            raise Unusual  # the careful path names the line of the cookie
 
 
 def _fast_input(path: Path) -> BinaryIO | _Transcoded:
@@ -156,12 +160,60 @@ class _Transcoded(io.RawIOBase):
 
 def _careful_records(path: Path) -> Iterator[Record]:
     """Check every logical line, then let the parser read one record at a time."""
-    for block in _blocks(path):
+    trailer = _Trailer(path)
+    for block in _blocks(path, trailer):
         record = _parse_block(path, block)
         if not block[-1].complete:
             _truncated(path, block, record)
         if record is not None:
             yield record
+        else:
+            trailer.summary(block)
+    trailer.check()
+
+
+class _Trailer:
+    """ldapsearch's result summaries: the search must have succeeded, and a
+    paged search must have read its last page (an empty cookie)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.cookie: _Line | None = None  # the last pagedresults line, if any
+
+    def summary(self, block: list[_Line]) -> None:
+        for line in block:
+            name, _, value = line.text.partition(":")
+            name = name.lower()
+            if name == "result" and failed_result(value.strip()):
+                self._incomplete(
+                    line,
+                    f"ldapsearch recorded 'result: {value.strip()}', so it stopped "
+                    "before every user was read; raise the limit or page the "
+                    "search (-E pr=500/noprompt) and export again",
+                )
+            if name == "pagedresults":
+                self.cookie = line
+
+    def paged_comment(self, number: int, text: str) -> None:
+        """``# pagedresults: ...``: the summary as ``ldapsearch -L`` writes it."""
+        self.cookie = _Line(number, text[2:], True)
+
+    def check(self) -> None:
+        if self.cookie is None:
+            return
+        value = self.cookie.text.partition(":")[2]
+        if paged_cookie(value):
+            self._incomplete(
+                self.cookie,
+                "the last page of ldapsearch's paged search announces more pages "
+                f"({value.strip()}), so the users after it are missing; export "
+                "again with -E pr=500/noprompt and let it run to the end",
+            )
+
+    def _incomplete(self, line: _Line, why: str) -> NoReturn:
+        raise InputError(
+            f"the export is incomplete: {why}", path=self.path, line=line.number
+        )
 
 
 def _truncated(path: Path, block: list[_Line], record: Record | None) -> NoReturn:
@@ -187,8 +239,9 @@ def _text_or_bytes(value: bytes) -> Value:
         return value  # an odd value: the analysis reports it
 
 
-def _blocks(path: Path) -> Iterator[list[_Line]]:
-    """The records' lines, unfolded, without comments, split at blank lines."""
+def _blocks(path: Path, trailer: _Trailer) -> Iterator[list[_Line]]:
+    """The records' lines, unfolded, without comments, split at blank lines;
+    ldapsearch's paged-results comments go to ``trailer``."""
     block: list[_Line] = []
     pieces: list[str] = []  # the line being unfolded; joined once, not per fold
     number, complete, in_comment = 0, True, False
@@ -204,6 +257,8 @@ def _blocks(path: Path) -> Iterator[list[_Line]]:
             block.append(_Line(number, "".join(pieces), complete))
             pieces = []
         in_comment = text[:1] == "#"
+        if in_comment and text.startswith("# pagedresults:"):
+            trailer.paged_comment(line_number, text)
         if not text and block:
             yield block
             block = []

@@ -111,6 +111,12 @@ def ldif_files() -> dict[str, bytes]:
             "objectClass: top", "changetype: frobnicate\nobjectClass: top", 1
         ).encode(),
         "ldif-binary-garbage.ldf": bytes(range(256)) * 4,
+        # ldapsearch's trailer: the search stopped short, or a page was left.
+        "ldif-size-limit.ldf": u
+        + b"\n# search result\nsearch: 2\nresult: 4 Size limit exceeded\n",
+        "ldif-paged-cookie.ldf": u
+        + b"\n# search result\nsearch: 2\nresult: 0 Success\n"
+        + b"pagedresults: estimate=9 cookie=MQA=\n",
     }
 
 

@@ -41,6 +41,8 @@ EXPECTED: dict[str, int | None] = {
     "ldif-bad-changetype.ldf": 2,
     "ldif-binary-garbage.ldf": 2,
     "ldif-huge-line.ldf": 16,
+    "ldif-size-limit.ldf": 19,
+    "ldif-paged-cookie.ldf": 20,
     "csv-empty.csv": None,
     "csv-no-dn-column.csv": 1,
     "csv-unterminated-quote.csv": 4,
