@@ -58,7 +58,7 @@ from generator.preview import (
     identity,
     reason,
 )
-from generator.readers import load_schema, open_source
+from generator.readers import load_schema, open_source, unseen_attributes
 from generator.recommend import (
     STABILITY,
     VALUE_CANDIDATES,
@@ -81,7 +81,9 @@ from generator.tally import Examples
 from generator.validate import (
     CONFIG_AD_ATTRIBUTE_NOT_SELECTED,
     CONFIG_MARKER_READ,
+    CRITICAL,
     EXPRESSION_LINT,
+    SCOPE_ATTRIBUTES,
     DesignatedValues,
     MarkerChecks,
     OddSuffixes,
@@ -92,6 +94,7 @@ from generator.validate import (
     current_coverage_findings,
     current_findings,
     designated_value_findings,
+    is_system_account,
     lint_findings,
     marker_reader_findings,
     name_clash_findings,
@@ -102,6 +105,9 @@ from generator.validate import (
     partner_findings,
     precedence_findings,
     schema_findings,
+    scope_source_findings,
+    system_account_findings,
+    unseen_marker_findings,
     version_findings,
     where_findings,
 )
@@ -379,6 +385,9 @@ class _Survey:
     partners_out: dict[str, Examples] = field(default_factory=dict)
     designated: DesignatedValues | None = None
     odd_suffixes: OddSuffixes = field(default_factory=OddSuffixes)
+    # in-scope built-in accounts, and entries carrying isCriticalSystemObject
+    system: dict[str, Examples] = field(default_factory=dict)
+    critical: dict[str, int] = field(default_factory=dict)
     signatures: SignatureTally = field(init=False)
 
     def __post_init__(self) -> None:
@@ -406,6 +415,8 @@ def _survey_forest(
     out = survey.out.setdefault(name, {})
     for user, why_out, is_partner in _users(forest, context):
         survey.read[name] = survey.read.get(name, 0) + 1
+        if user.values(CRITICAL):
+            survey.critical[name] = survey.critical.get(name, 0) + 1
         if why_out is not None:
             out[why_out] = out.get(why_out, 0) + 1
             if context.criteria.given and context.criteria.match(user):
@@ -413,6 +424,8 @@ def _survey_forest(
                 missed.add(f"{identity(user)} ({why_out})")
             continue
         survey.in_scope[name] = survey.in_scope.get(name, 0) + 1
+        if is_system_account(user):
+            survey.system.setdefault(name, Examples()).add(identity(user))
         if keep is not None:
             keep(name, user, is_partner)
         survey.tally.add(user, is_partner)
@@ -589,7 +602,25 @@ def marker_findings(
         found += outcome_findings(marker, _checks(run, context.criteria.given))
     if configuration is not None:
         found += marker_reader_findings(configuration, marker)
+    read = [a for a in marker.source_attributes if a.lower() != "dn"]
+    designate = marker.strategy == "designate"
+    for forest in context.forests:
+        unseen = unseen_attributes(forest.source, read)
+        found += unseen_marker_findings(forest.name, marker, unseen)
+        found += _system_accounts(forest, survey, designate=designate)
     return found
+
+
+def _system_accounts(
+    forest: _Forest, survey: _Survey, *, designate: bool
+) -> list[Finding]:
+    return system_account_findings(
+        forest.name,
+        unseen_attributes(forest.source, SCOPE_ATTRIBUTES),
+        survey.system.get(forest.name),
+        survey.critical.get(forest.name, 0),
+        designate,
+    )
 
 
 def _own_notes(marker: Marker) -> tuple[str, ...]:
@@ -644,6 +675,10 @@ def _findings(
         criteria, survey.tally.partners, survey.suggest.suggestions()
     )
     for forest in context.forests:
+        scope = unseen_attributes(forest.source, SCOPE_ATTRIBUTES)
+        found += scope_source_findings(forest.name, scope)
+        if marker is None:  # else among the marker's findings
+            found += _system_accounts(forest, survey, designate=False)
         found += class_findings(forest.name, survey.classes.get(forest.name, {}))
         found += out_of_scope_findings(
             forest.name, survey.partners_out.get(forest.name)

@@ -47,6 +47,9 @@ MARKER_NO_PARTNER_GUEST = "ERG-MARKER-NO-PARTNER-GUEST"
 MARKER_INVALID_VALUE = "ERG-MARKER-INVALID-VALUE"
 MARKER_PARTNERS_NO_VALUE = "ERG-MARKER-PARTNERS-NO-VALUE"
 MARKER_USERS_NO_VALUE = "ERG-MARKER-USERS-NO-VALUE"
+MARKER_VALUES_UNKNOWN = "ERG-MARKER-VALUES-UNKNOWN"
+SOURCE_SCOPE_UNKNOWN = "ERG-SOURCE-SCOPE-UNKNOWN"
+SOURCE_SYSTEM_ACCOUNTS = "ERG-SOURCE-SYSTEM-ACCOUNTS"
 EXPRESSION_LINT = "ERG-EXPRESSION-LINT"
 CONFIG_NOT_GIVEN = "ERG-CONFIG-NOT-GIVEN"
 CURRENT_OTHER_USERTYPE = "ERG-CURRENT-USERTYPE-OTHER"
@@ -68,6 +71,13 @@ CONNECT_BEFORE_CHANGES = "ERG-CONNECT-BEFORE-1.5.30"
 
 USERTYPE_SINCE = (1, 1, 524, 0)  # Entra connector and metaverse carry userType
 CHANGES_SINCE = (1, 5, 30, 0)  # sync may change the userType of existing users
+# The attributes that decide whether the rule sees a user (generator.scope).
+SCOPE_ATTRIBUTES = ("objectClass", "isCriticalSystemObject", "adminDescription")
+CRITICAL = "isCriticalSystemObject"
+# Built-in accounts AD marks as critical system objects (krbtgt_NNNNN: an RODC's).
+SYSTEM_ACCOUNTS = frozenset(
+    {"krbtgt", "administrator", "guest", "defaultaccount", "wdagutilityaccount"}
+)
 SEVERITY_ORDER: dict[Severity, int] = {"blocker": 0, "warning": 1, "info": 2}
 DISTINCT_SHOWN = 10  # distinct values a finding lists, with their users
 # More in-scope users than this share missing from --current: a warning (a few
@@ -578,6 +588,129 @@ def _tally_findings(marker: Marker, tally: FeatureTally) -> list[Finding]:
             )
         )
     return found
+
+
+# --- what the source cannot show ------------------------------------------------
+
+
+def is_system_account(user: User) -> bool:
+    """A built-in account Connect never syncs (known by its sAMAccountName)."""
+    sam = (user.sam or "").lower()
+    return sam in SYSTEM_ACCOUNTS or sam.startswith("krbtgt_")
+
+
+def unseen_marker_findings(
+    forest: str, marker: Marker, unseen: dict[str, str]
+) -> list[Finding]:
+    """The marker reads an attribute whose values the source cannot show.
+
+    ``unseen``: attribute -> why (a column the CSV header lacks, an attribute
+    the Global Catalog read could not see). For a designated attribute that is
+    a blocker: the stamping files would overwrite values no one has seen, and
+    the restore files would put back nothing.
+    """
+    designated = (marker.designated_attribute or "").lower()
+    found = []
+    for attribute in marker.source_attributes:
+        why = unseen.get(attribute)
+        if why is None:
+            continue
+        if attribute.lower() == designated:
+            found.append(
+                _finding(
+                    MARKER_VALUES_UNKNOWN,
+                    "blocker",
+                    f"{attribute} is {why}: its current values are unknown",
+                    "Stamping would overwrite values no one has seen, and the "
+                    "restore files would put back nothing. Export the attribute "
+                    "too (a column of the CSV, or a read from a domain controller "
+                    "rather than the Global Catalog) and run again.",
+                    forest=forest,
+                )
+            )
+        else:
+            found.append(
+                _finding(
+                    MARKER_VALUES_UNKNOWN,
+                    "warning",
+                    f"{attribute}, which the marker reads, is {why}",
+                    "The preview counts every user as lacking it, while the rule "
+                    "on the server reads the real values; export it too for a "
+                    "preview that shows what the rule will do.",
+                    forest=forest,
+                )
+            )
+    return found
+
+
+def scope_source_findings(forest: str, unseen: dict[str, str]) -> list[Finding]:
+    """The source cannot show the attributes that decide the rule's scope
+    (``unseen``: those attributes, with why)."""
+    found = []
+    if unseen:
+        names = ", ".join(unseen)
+        found.append(
+            _finding(
+                SOURCE_SCOPE_UNKNOWN,
+                "warning",
+                f"the source cannot show {names}: the rule's scope is decided "
+                "without them",
+                f"{'; '.join(f'{n}: {why}' for n, why in unseen.items())}. "
+                "Connect leaves out critical system objects "
+                "(isCriticalSystemObject), objects written back from Entra "
+                "(adminDescription User_...) and objects of other classes "
+                "(objectClass); without these values such accounts count as in "
+                "scope. Export them too (csvde -l, Select-Object).",
+                forest=forest,
+            )
+        )
+    return found
+
+
+def system_account_findings(
+    forest: str,
+    unseen: dict[str, str],
+    system: Examples | None,
+    critical_seen: int,
+    designate: bool,
+) -> list[Finding]:
+    """Built-in accounts in scope because the source hid isCriticalSystemObject.
+
+    ``unseen``: the scope attributes the source cannot show, with why;
+    ``system``: in-scope users that are built-in accounts; ``critical_seen``:
+    the entries read that carry isCriticalSystemObject at all. The attribute
+    is hidden when the CSV lacks its column, or when no entry carries it (an
+    export cut to a list of attributes without it). Connect skips these
+    accounts, but designate's scripts would stamp them: a blocker then, else
+    a warning.
+    """
+    if not system or (CRITICAL not in unseen and critical_seen):
+        return []
+    why = (
+        f"{CRITICAL} is {unseen[CRITICAL]}"
+        if CRITICAL in unseen
+        else f"no entry of the export carries {CRITICAL}, so it was made with a "
+        "list of attributes that left it out (ldifde -l, an ldapsearch "
+        "attribute list)"
+    )
+    stamped = (
+        "Set-PartnerMarker.ps1 and the LDIF files would stamp them"
+        if designate
+        else "the preview counts them as in scope"
+    )
+    return [
+        _finding(
+            SOURCE_SYSTEM_ACCOUNTS,
+            "blocker" if designate else "warning",
+            "built-in system accounts count as in scope: the source does not "
+            f"show {CRITICAL}",
+            f"{why}. Entra Connect never syncs critical system objects, but "
+            f"{stamped}. Export {CRITICAL} (and adminDescription) too and run "
+            "again.",
+            system,
+            forest=forest,
+        )
+    ]
 
 
 @dataclass

@@ -578,3 +578,146 @@ def test_findings_name_the_forest_they_concern(tmp_path: Path) -> None:
     preview = {p["forest"]: (p["guest"], p["member"]) for p in document["preview"]}
     assert preview["contoso.com"] == (2, 3)  # stamped: partners Guest, staff Member
     assert set(preview) == {"alderbrook.example", "contoso.com"}
+
+
+# --- what the source cannot show (CSV columns, GC reads, cut exports) -------------
+
+SYSTEM = [
+    person("krbtgt", upn=None, ou="CN=Users"),
+    person("Administrator", upn=None, ou="CN=Users"),
+]
+
+
+def _csv(path: Path, header: str, entries: list[dict[str, object]]) -> Path:
+    """A CSV export holding only ``header``'s columns of ``entries``."""
+    columns = header.split(",")
+    rows = [header]
+    for entry in entries:
+        cells = []
+        for column in columns:
+            value = entry.get("dn" if column == "DN" else column, "")
+            text = ";".join(value) if isinstance(value, tuple) else str(value)
+            cells.append(f'"{text}"')
+        rows.append(",".join(cells))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+NARROW = "DN,objectClass,sAMAccountName,userPrincipalName"
+
+
+def _narrow(tmp_path: Path, marker: str) -> Analysis:
+    entries = [*STAFF, *PARTNERS, *SYSTEM]
+    path = _csv(tmp_path / "narrow.csv", NARROW, entries)
+    return analyse(sources(path), partners(suffixes=PARTNER_SUFFIX), NO_CONFIG, marker)
+
+
+def test_designating_a_column_the_csv_lacks_is_a_blocker(tmp_path: Path) -> None:
+    analysis = _narrow(tmp_path, "designate:extensionAttribute1")
+    found = {f.id: f for f in analysis.findings}
+    unknown = found[v.MARKER_VALUES_UNKNOWN]
+    assert unknown.severity == "blocker"
+    assert "extensionAttribute1 is not a column of the CSV export" in unknown.title
+    system = found[v.SOURCE_SYSTEM_ACCOUNTS]
+    assert system.severity == "blocker"  # the stamping scripts would write them
+    assert set(system.examples) == {"krbtgt", "Administrator"}
+    scope = found[v.SOURCE_SCOPE_UNKNOWN]
+    assert scope.severity == "warning"
+    assert "isCriticalSystemObject, adminDescription" in scope.title
+    assert "objectClass" not in scope.title.split(":")[0]
+
+
+def test_a_derived_marker_on_a_narrow_csv_warns(tmp_path: Path) -> None:
+    analysis = _narrow(tmp_path, "upn-suffix:partners.contoso.com")
+    found = ids(analysis)
+    assert found[v.SOURCE_SYSTEM_ACCOUNTS] == "warning"
+    assert found[v.SOURCE_SCOPE_UNKNOWN] == "warning"
+    assert v.MARKER_VALUES_UNKNOWN not in found
+    assert not analysis.blocked
+    # the ranking shows the same blockers for the designate candidate
+    designate = next(
+        c for c in analysis.ranking.candidates if c.marker.strategy == "designate"
+    )
+    assert any("not a column of the CSV export" in b for b in designate.blockers)
+
+
+def test_a_csv_with_the_scope_columns_raises_nothing(tmp_path: Path) -> None:
+    whole = [dict(e, isCriticalSystemObject="TRUE") for e in SYSTEM]
+    entries = [*STAFF, *PARTNERS, *whole]
+    header = f"{NARROW},isCriticalSystemObject,adminDescription,extensionAttribute1"
+    path = _csv(tmp_path / "wide.csv", header, entries)
+    analysis = analyse(
+        sources(path),
+        partners(suffixes=PARTNER_SUFFIX),
+        NO_CONFIG,
+        "designate:extensionAttribute1",
+    )
+    found = ids(analysis)
+    for finding in (
+        v.MARKER_VALUES_UNKNOWN,
+        v.SOURCE_SCOPE_UNKNOWN,
+        v.SOURCE_SYSTEM_ACCOUNTS,
+    ):
+        assert finding not in found
+    assert analysis.forests[0].in_scope == 5
+
+
+def test_an_ldif_cut_without_is_critical_system_object(tmp_path: Path) -> None:
+    """No entry carries isCriticalSystemObject, yet krbtgt is there: cut (-l)."""
+    cut = run(
+        tmp_path,
+        "designate:msDS-cloudExtensionAttribute1",
+        *STAFF,
+        *PARTNERS,
+        *SYSTEM,
+        suffixes=PARTNER_SUFFIX,
+    )
+    system = next(f for f in cut.findings if f.id == v.SOURCE_SYSTEM_ACCOUNTS)
+    assert system.severity == "blocker"
+    assert "no entry of the export carries isCriticalSystemObject" in system.detail
+    assert v.SOURCE_SCOPE_UNKNOWN not in ids(cut)  # LDIF: absent means empty
+    whole = [dict(e, isCriticalSystemObject="TRUE") for e in SYSTEM]
+    full = run(
+        tmp_path,
+        "designate:msDS-cloudExtensionAttribute1",
+        *STAFF,
+        *PARTNERS,
+        *whole,
+        suffixes=PARTNER_SUFFIX,
+    )
+    assert v.SOURCE_SYSTEM_ACCOUNTS not in ids(full)
+    assert not full.blocked
+
+
+def test_designating_what_a_gc_snapshot_could_not_read(tmp_path: Path) -> None:
+    from generator.readers import open_source  # noqa: PLC0415
+    from generator.readers.snapshot import write_snapshot  # noqa: PLC0415
+
+    ldif = directory(tmp_path, *STAFF, *PARTNERS)
+    users = list(open_source(sources(ldif).specs[0]).users())
+    snapshot = tmp_path / "gc.json"
+    write_snapshot(
+        snapshot,
+        source="ldaps://dc1",
+        forest="contoso.com",
+        base_dn="DC=contoso,DC=com",
+        schema=None,
+        users=users,
+        unreadable=("msds-cloudextensionattribute1",),
+    )
+    analysis = analyse(
+        sources(snapshot),
+        partners(suffixes=PARTNER_SUFFIX),
+        NO_CONFIG,
+        "designate:msDS-cloudExtensionAttribute1",
+    )
+    unknown = next(f for f in analysis.findings if f.id == v.MARKER_VALUES_UNKNOWN)
+    assert unknown.severity == "blocker"
+    assert "not readable through the Global Catalog" in unknown.title
+    other = analyse(
+        sources(snapshot),
+        partners(suffixes=PARTNER_SUFFIX),
+        NO_CONFIG,
+        "designate:msDS-cloudExtensionAttribute2",
+    )
+    assert v.MARKER_VALUES_UNKNOWN not in ids(other)

@@ -27,7 +27,12 @@ from generator.inventory import (
     build_inventory,
 )
 from generator.model import DirectorySource, SourceSpec
-from generator.readers import load_schema, open_source
+from generator.readers import (
+    NOT_A_COLUMN,
+    load_schema,
+    open_source,
+    unseen_attributes,
+)
 
 INSPECT_SCHEMA_VERSION = 1
 _SHOWN_IN_TABLE = 3  # values per cell; --json carries --top of them
@@ -93,6 +98,12 @@ def _inventory(
     inventory = build_inventory(source.users(), schema, extra)
     # Known once the read has started: which attributes it could not see.
     inventory.mark_unreadable(getattr(source, "unreadable_attributes", ()))
+    # A CSV export holds its header's columns only: the others are unknown.
+    names = [a.name for a in inventory.attributes]
+    unseen = unseen_attributes(source, names)
+    inventory.mark_unreadable(
+        [n for n, why in unseen.items() if why == NOT_A_COLUMN], NOT_A_COLUMN
+    )
     inventory.source = source.name
     inventory.forest = source.forest
     log.info("%s: %s read", source.name, _plural(inventory.users, "user"))

@@ -7,6 +7,7 @@ resolves a forest's schema the same way for every command.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import InputError
@@ -86,3 +87,26 @@ def _file_schema(spec: SourceSpec) -> Schema | None:
 
 
 __all__ = ["FILE_TYPES", "load_schema", "open_source"]
+
+
+NOT_A_COLUMN = "not a column of the CSV export"
+NOT_READ = "not readable through the Global Catalog"
+
+
+def unseen_attributes(source: DirectorySource, names: Iterable[str]) -> dict[str, str]:
+    """The ``names`` whose values the source cannot show, each with why.
+
+    A CSV export holds only its header's columns; a Global Catalog read (live,
+    or a snapshot taken through one) leaves out what the GC does not carry.
+    An attribute an LDIF entry lacks is just empty: not listed here.
+    """
+    held = getattr(source, "held_attributes", None)
+    hidden = {a.lower() for a in getattr(source, "unreadable_attributes", ())}
+    found: dict[str, str] = {}
+    for name in names:
+        key = name.lower()
+        if key in hidden:
+            found[name] = NOT_READ
+        elif held is not None and key not in held:
+            found[name] = NOT_A_COLUMN
+    return found

@@ -41,6 +41,13 @@ class FileSource:
         """Attributes the export could not see (none for a plain export)."""
         return frozenset()
 
+    @property
+    def held_attributes(self) -> frozenset[str] | None:
+        """The attributes the export has a place for (lower-cased), or None
+        when each entry lists its own: an attribute an LDIF entry lacks is
+        empty, a column a CSV header lacks is unknown."""
+        return None
+
     def schema(self) -> Schema | None:
         if self._schema is None and self.spec.schema:
             from generator.readers.schema_file import read_schema  # noqa: PLC0415

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.console import log
 from generator.errors import InputError
-from generator.model import User, Value
+from generator.model import SourceSpec, User, Value
 from generator.readers.base import FileSource
 from generator.readers.entries import is_user_record, make_user
 from generator.readers.textlines import text_lines
@@ -70,6 +70,20 @@ FIELD_LIMIT = 1024 * 1024
 
 class CsvSource(FileSource):
     """Users from a csvde or Export-Csv file."""
+
+    def __init__(self, spec: SourceSpec) -> None:
+        super().__init__(spec)
+        self._held: frozenset[str] | None = None
+
+    @property
+    def held_attributes(self) -> frozenset[str]:
+        """The LDAP names of the header's columns, lower-cased."""
+        if self._held is None:
+            rows = _Rows(self.path)
+            header = rows.header()
+            columns = _column_names(header, header[0].lower() == "dn")
+            self._held = frozenset(c.lower() for c in columns if c)
+        return self._held
 
     def _read(self) -> Iterator[User]:
         rows = _Rows(self.path)
