@@ -22,7 +22,7 @@ import os
 import pickle
 import tempfile
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -91,6 +91,7 @@ from generator.validate import (
     class_findings,
     config_findings,
     config_not_given,
+    current_change_findings,
     current_coverage_findings,
     current_findings,
     designated_value_findings,
@@ -168,6 +169,10 @@ class PreviewCounts:
     to_guest: int | None = None
     to_member: int | None = None
     not_in_cloud: int | None = None
+    # the same changes by direction (other: the file gives neither type)
+    member_to_guest: int | None = None
+    guest_to_member: int | None = None
+    other_changes: int | None = None
 
     @property
     def changes(self) -> int | None:
@@ -700,6 +705,9 @@ def _findings(
     found += where_findings(criteria, [(f.name, f.schema) for f in context.forests])
     found += current_findings(context.current)
     found += _coverage(context.current, runs)
+    found += current_change_findings(
+        context.current, _merged(run.guest_to_member for run in runs.values())
+    )
     found += precedence_findings(precedence)
     found += version_findings(config.connect_version)
     return found
@@ -717,6 +725,16 @@ def _coverage(
         missing.items += run.not_in_cloud.items
     del missing.items[missing.limit :]
     return current_coverage_findings(current, missing, compared)
+
+
+def _merged(parts: Iterable[Examples]) -> Examples:
+    """One count with the first examples, over forests."""
+    merged = Examples()
+    for part in parts:
+        merged.count += part.count
+        merged.items += part.items
+    del merged.items[merged.limit :]
+    return merged
 
 
 def _planned_rules(
@@ -801,6 +819,9 @@ def _counts(forest: str, run: ForestRun | None, context: _Context) -> PreviewCou
         to_guest=run.to_guest.count if with_current else None,
         to_member=run.to_member.count if with_current else None,
         not_in_cloud=run.not_in_cloud.count if with_current else None,
+        member_to_guest=run.member_to_guest.count if with_current else None,
+        guest_to_member=run.guest_to_member.count if with_current else None,
+        other_changes=run.other_changes.count if with_current else None,
     )
 
 

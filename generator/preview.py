@@ -221,6 +221,11 @@ class ForestRun:
     to_guest: Examples = field(default_factory=Examples)
     to_member: Examples = field(default_factory=Examples)
     not_in_cloud: Examples = field(default_factory=Examples)
+    # the changes by direction: from a cloud Member or Guest, or from any other
+    # userType the file gives (empty, or a value Entra ID does not know)
+    member_to_guest: Examples = field(default_factory=Examples)
+    guest_to_member: Examples = field(default_factory=Examples)
+    other_changes: Examples = field(default_factory=Examples)
 
     def add(self, who: str, verdict: Verdict, is_partner: bool, lacking: bool) -> None:
         if lacking:
@@ -272,9 +277,12 @@ class ForestRun:
         if cloud is None:
             self.not_in_cloud.add(who)
             return NOT_IN_CLOUD
-        if cloud.strip().lower() == result.lower():
+        today = cloud.strip().lower()
+        if today == result.lower():
             return "unchanged"
         (self.to_guest if result == "Guest" else self.to_member).add(who)
+        direction = {"member": self.member_to_guest, "guest": self.guest_to_member}
+        direction.get(today, self.other_changes).add(who)
         return f"{cloud.strip() or '(empty)'} -> {result}"
 
     def confusion(self) -> Confusion:

@@ -55,6 +55,7 @@ CONFIG_NOT_GIVEN = "ERG-CONFIG-NOT-GIVEN"
 CURRENT_OTHER_USERTYPE = "ERG-CURRENT-USERTYPE-OTHER"
 CURRENT_CONFLICT = "ERG-CURRENT-UPN-CONFLICT"
 CURRENT_USERS_MISSING = "ERG-CURRENT-USERS-MISSING"
+CURRENT_GUESTS_TO_MEMBER = "ERG-CURRENT-GUESTS-TO-MEMBER"
 CONFIG_MARKER_READ = "ERG-CONFIG-MARKER-READ"
 CONFIG_USERTYPE_CONTRIBUTED = "ERG-CONFIG-USERTYPE-CONTRIBUTED"
 CONFIG_PRECEDENCE_TAKEN = "ERG-CONFIG-PRECEDENCE-TAKEN"
@@ -882,6 +883,35 @@ def current_coverage_findings(
             "userType without -Property). To export every cloud user: "
             f"{CLOUD_EXPORT}",
             missing,
+        )
+    ]
+
+
+def current_change_findings(
+    current: CurrentState | None, guest_to_member: Examples
+) -> list[Finding]:
+    """Users Guest in the cloud today that the marker would make Member.
+
+    The rule is meant to make partners Guest; turning existing Guests into
+    Members widens what they can see in the tenant, so it is never silent.
+    """
+    if current is None or not guest_to_member:
+        return []
+    name = current.path.name
+    count = guest_to_member.count
+    return [
+        _finding(
+            CURRENT_GUESTS_TO_MEMBER,
+            "warning",
+            f"{count} user(s) Guest in {name} today would become Member",
+            "The marker gives these in-scope users Member while the cloud has "
+            "them as Guest: the change (sync from Connect 1.5.30.0 on, "
+            "Convert-ExistingUsers.ps1 before) gives them a member's access to "
+            "the tenant. If they are partners, the marker misses them: choose "
+            "or widen it so that it covers them. If they are employees the "
+            "cloud has as Guest by mistake, the change is the fix. The "
+            "preview's CSV lists each (change Guest -> Member).",
+            guest_to_member,
         )
     ]
 

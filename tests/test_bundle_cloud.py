@@ -77,8 +77,9 @@ def test_documents_count_the_users_the_cloud_file_lacks(tmp_path: Path) -> None:
         text = (out / name).read_text()
         assert (
             "1 of the 1 in-scope user(s) found in the cloud file (--current) would "
-            "change userType; 5 in-scope user(s) are not in that file (not synced "
-            "yet, or the export was partial), so their userType is unknown."
+            "change userType (1 Member to Guest, 0 Guest to Member); 5 in-scope "
+            "user(s) are not in that file (not synced yet, or the export was "
+            "partial), so their userType is unknown."
         ) in text, name
         assert (
             "about 1 among the 1 in-scope users found in the cloud file "
@@ -99,12 +100,38 @@ def test_a_complete_cloud_file_reads_as_before(tmp_path: Path) -> None:
     assert "not in that file" not in text and "does not list" not in text
 
 
+def test_changes_are_counted_by_direction(tmp_path: Path) -> None:
+    # Ada Member -> Guest, Bo Guest -> Member, Cy from a type Entra ID does not
+    # know; Di unchanged; Ed's empty type is unknown, not a change; Flo missing
+    known = {
+        "Ada@partners.contoso.com": "Member",
+        "Bo@contoso.com": "Guest",
+        "Cy@partners.contoso.com": "Admin",
+        "Di@contoso.com": "member",
+        "Ed@partners.contoso.com": "",
+    }
+    out = _bundle(tmp_path, known)
+    preview = json.loads((out / "report.json").read_text())["preview"]
+    assert (preview["cloud_changes"], preview["cloud_found"]) == (3, 5)
+    assert preview["cloud_member_to_guest"] == 1
+    assert preview["cloud_guest_to_member"] == 1
+    assert preview["cloud_other_changes"] == 1
+    for name in ("CHANGE.md", "CHANGE.html"):
+        text = " ".join((out / name).read_text().split())
+        assert (
+            "3 of the 5 in-scope user(s) found in the cloud file (--current) would "
+            "change userType (1 Member to Guest, 1 Guest to Member, 1 from a "
+            "userType Entra ID does not know)"
+        ) in text, name
+
+
 def test_without_current_the_cloud_counts_are_null(tmp_path: Path) -> None:
     found, population = analysis()
     write_bundle(found, tmp_path / "b", force=False, outcomes=outcomes_of(population))
     preview = json.loads((tmp_path / "b" / "report.json").read_text())["preview"]
     assert preview["cloud_changes"] is None
     assert preview["cloud_found"] is None and preview["not_in_cloud"] is None
+    assert preview["cloud_guest_to_member"] is None
 
 
 def test_convert_keeps_partners_the_cloud_file_lacks(tmp_path: Path) -> None:
@@ -150,9 +177,15 @@ def test_generate_with_a_partial_cloud_file(tmp_path: Path) -> None:
     assert preview["not_in_cloud"] == missing
     changes = preview["cloud_changes"]
     assert 0 < changes <= found
+    to_guest, to_member = (
+        preview["cloud_member_to_guest"],
+        preview["cloud_guest_to_member"],
+    )
+    assert to_guest + to_member + preview["cloud_other_changes"] == changes
     assert (
         f"Cloud file: {changes} of the {found} in-scope users found in it would "
-        f"change userType; {missing} in-scope users are not in it, and their "
+        f"change userType ({to_guest} Member to Guest, {to_member} Guest to "
+        f"Member); {missing} in-scope users are not in it, and their "
         "userType is unknown."
     ) in " ".join(run.stdout.split())
     assert "WARNING  ERG-CURRENT-USERS-MISSING" in run.stdout

@@ -96,6 +96,45 @@ def test_current_state_counts_changes(directory: Path, tmp_path: Path) -> None:
     assert rows["svc_backup"]["change"] == NOT_IN_CLOUD == "not in cloud file"
 
 
+def test_changes_by_direction_and_guests_becoming_member_warn(
+    directory: Path, tmp_path: Path
+) -> None:
+    current = _current(
+        tmp_path,
+        '"UserPrincipalName","UserType"\n'
+        '"amy@contoso.com","Guest"\n'  # an employee: Guest -> Member
+        '"jdoe@partners.contoso.com","Member"\n'  # a partner: Member -> Guest
+        '"jane@partners.contoso.com","Admin"\n',  # not a type: other
+    )
+    analysis = analyse(
+        sources(directory), partners(), NO_CONFIG, MARKER, current=current
+    )
+    (counts,) = analysis.preview
+    assert (counts.member_to_guest, counts.guest_to_member) == (1, 1)
+    assert counts.other_changes == 1 and counts.changes == 3
+    warned = {f.id: f for f in analysis.findings}["ERG-CURRENT-GUESTS-TO-MEMBER"]
+    assert warned.severity == "warning" and warned.count == 1
+    assert warned.title == "1 user(s) Guest in current.csv today would become Member"
+    assert warned.examples == ("amy@contoso.com",)
+    result = run_cli(
+        "preview", "--source", str(directory), "--marker", MARKER,
+        "--current", str(current),
+    )  # fmt: skip
+    assert result.code == 0, result.stdout + result.stderr
+    assert "WARNING  ERG-CURRENT-GUESTS-TO-MEMBER" in result.stdout
+    assert "amy@contoso.com" in result.stdout
+
+
+def test_no_guest_becoming_member_no_warning(directory: Path, tmp_path: Path) -> None:
+    analysis = analyse(
+        sources(directory), partners(), NO_CONFIG, MARKER,
+        current=_current(tmp_path, CURRENT),
+    )  # fmt: skip
+    (counts,) = analysis.preview
+    assert (counts.member_to_guest, counts.guest_to_member) == (1, 0)
+    assert "ERG-CURRENT-GUESTS-TO-MEMBER" not in {f.id for f in analysis.findings}
+
+
 def test_users_missing_from_the_cloud_file_are_a_finding(
     directory: Path, tmp_path: Path
 ) -> None:

@@ -420,6 +420,13 @@ def _preview(stats: PreviewStats) -> dict[str, Any]:
         "cloud_changes": stats.cloud_changes if stats.cloud_known else None,
         "cloud_found": stats.cloud_found if stats.cloud_known else None,
         "not_in_cloud": stats.cloud_missing if stats.cloud_known else None,
+        "cloud_member_to_guest": (
+            stats.cloud_member_to_guest if stats.cloud_known else None
+        ),
+        "cloud_guest_to_member": (
+            stats.cloud_guest_to_member if stats.cloud_known else None
+        ),
+        "cloud_other_changes": stats.cloud_other_changes if stats.cloud_known else None,
         "by_forest": {
             name: vars(counts) for name, counts in sorted(stats.by_forest.items())
         },

@@ -48,6 +48,10 @@ class PreviewStats:
     cloud_known: bool = False
     cloud_found: int = 0
     cloud_missing: int = 0
+    # the changes by direction; other: a type Entra ID does not know
+    cloud_member_to_guest: int = 0
+    cloud_guest_to_member: int = 0
+    cloud_other_changes: int = 0
     by_forest: dict[str, ForestCounts] = field(default_factory=dict)
     classes: Counter[tuple[str, str]] = field(default_factory=Counter)
     guests: list[UserOutcome] = field(default_factory=list)
@@ -91,7 +95,16 @@ class PreviewStats:
             self.cloud_missing += 1
             return
         self.cloud_found += 1
-        self.cloud_changes += bool(cloud) and cloud.lower() != outcome.result.lower()
+        today = cloud.strip().lower()
+        if not today or today == outcome.result.lower():
+            return  # an empty type is unknown (an export without -Property)
+        self.cloud_changes += 1
+        if today == "member":
+            self.cloud_member_to_guest += 1
+        elif today == "guest":
+            self.cloud_guest_to_member += 1
+        else:
+            self.cloud_other_changes += 1
 
     def _example(self, outcome: UserOutcome, guest: bool) -> None:
         if outcome.is_partner != guest:

@@ -109,10 +109,23 @@ def print_result(result: BundleResult) -> None:
             if stats.cloud_missing
             else ""
         )
+        directions = (
+            f" ({stats.cloud_member_to_guest} Member to Guest, "
+            f"{stats.cloud_guest_to_member} Guest to Member"
+            + (
+                f", {stats.cloud_other_changes} from an unknown userType"
+                if stats.cloud_other_changes
+                else ""
+            )
+            + ")"
+            if stats.cloud_changes
+            else ""
+        )
         out.print(
             Text(
                 f"Cloud file: {stats.cloud_changes} of the {stats.cloud_found} "
-                f"in-scope users found in it would change userType{missing}."
+                f"in-scope users found in it would change userType{directions}"
+                f"{missing}."
             )
         )
     out.print(Text(f"Bundle: {result.out} ({len(result.files)} files)"))

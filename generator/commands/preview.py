@@ -78,31 +78,50 @@ def render(analysis: Analysis) -> None:
     if marker is not None:
         out.print(Text(f"Marker: {marker.spec}"))
         out.print(Text(f"Expression: {marker.expression}"))
-    table = Table(title="Preview", title_justify="left")
-    with_current = any(p.changes is not None for p in analysis.preview)
-    columns = ["Forest", "In scope", "Guest", "Member", "Default applied", "Invalid"]
-    if with_current:
-        columns += ["-> Guest", "-> Member", "Not in cloud file"]
-    for column in columns:
-        table.add_column(column, justify="left" if column == "Forest" else "right")
-    scope = {f.name: f.in_scope for f in analysis.forests}
-    for counts in analysis.preview:
-        row = [
-            counts.forest,
-            str(scope.get(counts.forest, 0)),
-            str(counts.guest),
-            str(counts.member),
-            str(counts.defaulted),
-            str(counts.invalid),
-        ]
-        if with_current:
-            row += [
-                str(counts.to_guest),
-                str(counts.to_member),
-                str(counts.not_in_cloud),
-            ]
-        table.add_row(*row)
-    out.print(table)
+    out.print(_table("Preview", _counts(analysis)))
+    if any(p.changes is not None for p in analysis.preview):
+        out.print(
+            _table("Compared with the cloud file (--current)", _changes(analysis))
+        )
     problems = [f for f in analysis.findings if f.severity != "info"]
     if problems:
         print_findings(problems)
+
+
+def _table(title: str, rows: list[dict[str, str]]) -> Table:
+    """One column per key; the forest name left, the counts right."""
+    table = Table(title=title, title_justify="left")
+    for column in rows[0] if rows else ("Forest",):
+        table.add_column(column, justify="left" if column == "Forest" else "right")
+    for row in rows:
+        table.add_row(*row.values())
+    return table
+
+
+def _counts(analysis: Analysis) -> list[dict[str, str]]:
+    scope = {f.name: f.in_scope for f in analysis.forests}
+    return [
+        {
+            "Forest": counts.forest,
+            "In scope": str(scope.get(counts.forest, 0)),
+            "Guest": str(counts.guest),
+            "Member": str(counts.member),
+            "Default applied": str(counts.defaulted),
+            "Invalid": str(counts.invalid),
+        }
+        for counts in analysis.preview
+    ]
+
+
+def _changes(analysis: Analysis) -> list[dict[str, str]]:
+    """The changes by direction (other: the file gives neither type)."""
+    return [
+        {
+            "Forest": counts.forest,
+            "Member -> Guest": str(counts.member_to_guest),
+            "Guest -> Member": str(counts.guest_to_member),
+            "Other change": str(counts.other_changes),
+            "Not in cloud file": str(counts.not_in_cloud),
+        }
+        for counts in analysis.preview
+    ]
