@@ -88,6 +88,7 @@ from generator.validate import (
     MarkerChecks,
     OddSuffixes,
     PlannedRule,
+    broad_partner_findings,
     class_findings,
     config_findings,
     config_not_given,
@@ -679,6 +680,7 @@ def _findings(
     found = partner_findings(
         criteria, survey.tally.partners, survey.suggest.suggestions()
     )
+    found += broad_partner_findings(criteria, survey.tally)
     for forest in context.forests:
         scope = unseen_attributes(forest.source, SCOPE_ATTRIBUTES)
         found += scope_source_findings(forest.name, scope)

@@ -32,6 +32,7 @@ PARTNER_LIST_UNMATCHED = "ERG-PARTNER-LIST-UNMATCHED"
 PARTNER_LIST_DUPLICATE = "ERG-PARTNER-LIST-DUPLICATE"
 PARTNERS_INETORGPERSON = "ERG-PARTNERS-INETORGPERSON"
 PARTNERS_OUT_OF_SCOPE = "ERG-PARTNERS-OUT-OF-SCOPE"
+PARTNERS_MOST_USERS = "ERG-PARTNERS-MOST-USERS"
 UPN_SUFFIX_UNUSABLE = "ERG-UPN-SUFFIX-UNUSABLE"
 SCHEMA_MISSING = "ERG-SCHEMA-MISSING"
 SCHEMA_MULTIVALUED = "ERG-SCHEMA-MULTIVALUED"
@@ -181,6 +182,43 @@ def _duplicates(listed: PartnerList) -> list[Finding]:
             f"entries of {listed.path.name} name the same user more than once",
             "Each user counts once, whether named by sAMAccountName, UPN or DN.",
             examples,
+        )
+    ]
+
+
+# A partner definition matching more than this share of the in-scope users is
+# more likely the employees' domain or OU than the partners'.
+MOST_USERS_SHARE = 0.5
+
+
+def broad_partner_findings(
+    criteria: PartnerCriteria, tally: FeatureTally
+) -> list[Finding]:
+    """A partner definition that makes most in-scope users partners: a warning,
+    with the UPN suffixes holding the most of them."""
+    if not criteria.given or not tally.users:
+        return []
+    share = tally.partners / tally.users
+    if share <= MOST_USERS_SHARE:
+        return []
+    examples = Examples(limit=5)
+    ranked = sorted(tally.suffixes.items(), key=lambda kv: (-kv[1].partners, kv[0]))
+    for suffix, split in ranked:
+        if split.partners:
+            examples.add(f"@{suffix}: {split.partners} of {split.users} users")
+    return [
+        _finding(
+            PARTNERS_MOST_USERS,
+            "warning",
+            f"the partner definition makes {tally.partners} of the {tally.users} "
+            f"in-scope users partners ({share:.0%}): is this the employees' "
+            "domain?",
+            f"The definition: {criteria.describe()}. Every partner becomes Guest; "
+            "check it names the partners' own UPN suffix, OU or value, not one "
+            "the employees share (inspect lists the suffixes and OUs with their "
+            "users).",
+            examples,
+            count=tally.partners,
         )
     ]
 

@@ -721,3 +721,23 @@ def test_designating_what_a_gc_snapshot_could_not_read(tmp_path: Path) -> None:
         "designate:msDS-cloudExtensionAttribute2",
     )
     assert v.MARKER_VALUES_UNKNOWN not in ids(other)
+
+
+def test_a_definition_making_most_users_partners_warns(tmp_path: Path) -> None:
+    broad = run(
+        tmp_path,
+        "upn-suffix:contoso.com,partners.contoso.com",
+        *STAFF,
+        *PARTNERS,
+        suffixes=("contoso.com", "partners.contoso.com"),
+    )
+    found = next(f for f in broad.findings if f.id == v.PARTNERS_MOST_USERS)
+    assert found.severity == "warning"
+    assert "4 of the 5 in-scope users" in found.title
+    assert "employees' domain" in found.title
+    assert found.examples[0] == "@contoso.com: 2 of 2 users"
+    narrow = run(
+        tmp_path, "upn-suffix:partners.contoso.com", *STAFF, *PARTNERS,
+        suffixes=PARTNER_SUFFIX,
+    )  # fmt: skip
+    assert v.PARTNERS_MOST_USERS not in ids(narrow)
