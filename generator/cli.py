@@ -130,7 +130,15 @@ def root(
         ),
     ] = False,
     verbose: Annotated[
-        int, typer.Option("-v", "--verbose", count=True, help="More detail on stderr.")
+        int,
+        typer.Option(
+            "-v",
+            "--verbose",
+            count=True,
+            metavar="",  # a counting flag takes no value: no INTEGER in --help
+            show_default=False,
+            help="More detail on stderr; repeat for more (-v, -vv).",
+        ),
     ] = 0,
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="Errors only on stderr.")

@@ -80,3 +80,11 @@ def test_ctrl_c_exits_130_and_says_so(tmp_path: Path) -> None:
     assert process.returncode == 130
     assert "interrupted" in stderr
     assert "Traceback" not in stderr
+
+
+def test_verbose_is_shown_as_a_counting_flag() -> None:
+    result = run_cli("--help")
+    assert result.code == 0
+    line = next(x for x in result.stdout.splitlines() if "--verbose" in x)
+    assert "INTEGER" not in line and "-vv" in line
+    assert run_cli("-vv", "--version").code == 0
