@@ -40,6 +40,10 @@ DESIGNATE_CANDIDATES = (
     *(f"extensionAttribute{n}" for n in range(1, 16)),
 )
 
+# Up to this many suffixes, one IIF each (reads as a list); more are one IIF
+# over a balanced || of the tests, since a chain of IIFs nests one level per
+# suffix and the expression engine bounds nesting (parser.MAX_DEPTH).
+NESTED_SUFFIXES = 8
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*\Z")
 _DOMAIN = re.compile(
@@ -130,11 +134,16 @@ def upn_suffix_marker(suffixes: list[str], *, spec: str | None = None) -> Marker
     cleaned = tuple(dict.fromkeys(normalise_suffix(s) for s in suffixes if s.strip()))
     if not cleaned:
         raise UsageError("upn-suffix needs at least one suffix")
-    test = MEMBER
-    for suffix in reversed(cleaned):
+    hits = []
+    for suffix in cleaned:
         literal = expression_literal("@" + suffix)
-        hit = f"Right(LCase([{UPN}]),Len({literal}))={literal}"
-        test = f"IIF({hit},{GUEST},{test})"
+        hits.append(f"Right(LCase([{UPN}]),Len({literal}))={literal}")
+    if len(hits) <= NESTED_SUFFIXES:
+        test = MEMBER
+        for hit in reversed(hits):
+            test = f"IIF({hit},{GUEST},{test})"
+    else:
+        test = f"IIF({_any_of(hits)},{GUEST},{MEMBER})"
     expression = f"IIF(IsPresent([{UPN}]),{test},{MEMBER})"
     return Marker(
         strategy="upn-suffix",
@@ -143,6 +152,15 @@ def upn_suffix_marker(suffixes: list[str], *, spec: str | None = None) -> Marker
         source_attributes=(UPN,),
         suffixes=cleaned,
     )
+
+
+def _any_of(tests: list[str]) -> str:
+    """``tests`` joined by ``||`` as a balanced tree: its depth grows with the
+    logarithm of their number, so a long list of suffixes nests a few levels."""
+    if len(tests) == 1:
+        return tests[0]
+    half = len(tests) // 2
+    return f"({_any_of(tests[:half])}||{_any_of(tests[half:])})"
 
 
 def tidy_dn(dn: str) -> str:

@@ -93,6 +93,35 @@ def test_a_utf16_file_is_read(tmp_path: Path) -> None:
     assert "no findings" in result.stdout
 
 
+def test_json_of_an_expression_that_does_not_parse() -> None:
+    result = run_cli("lint-expression", "--json", "IIF(")
+    assert result.code == 1
+    document = json.loads(result.stdout)
+    assert document["parses"] is False and document["findings"] == []
+    assert document["error"] == {
+        "message": "the expression ends where a value is expected",
+        "line": 1,
+        "column": 5,
+        "hint": "complete the last operator or argument",
+    }
+    assert "<expression>:1:5:" in result.stderr
+
+
+def test_json_of_an_expression_that_parses_has_no_error() -> None:
+    result = run_cli("lint-expression", "--json", "Trim([a])")
+    assert result.code == 0
+    assert json.loads(result.stdout)["error"] is None
+
+
+def test_a_constant_usertype_is_a_warning() -> None:
+    # every user the same: no attribute tells partners apart
+    result = run_cli("lint-expression", "--target", "userType", '"Guest"')
+    assert result.code == 0
+    assert "warning  UT-CONSTANT" in result.stdout
+    plain = run_cli("lint-expression", '"Guest"')
+    assert "no findings" in plain.stdout
+
+
 def test_expression_and_file_together_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "x.txt"
     path.write_text("[a]", encoding="utf-8")
@@ -125,10 +154,12 @@ def test_schema_enables_attribute_casing(real_inputs: Path) -> None:
     assert clean.code == 0
 
 
-def test_parse_error_with_json_prints_no_document() -> None:
+def test_parse_error_with_json_prints_the_error_in_the_document() -> None:
     result = run_cli("lint-expression", "Replace($item,“-”,“”)", "--json")
     assert result.code == 1
-    assert result.stdout == ""
+    error = json.loads(result.stdout)["error"]
+    assert (error["line"], error["column"]) == (1, 15)
+    assert "typographic quote" in error["message"]
     assert "1:15: typographic quote" in result.stderr
 
 

@@ -64,6 +64,23 @@ def test_several_suffixes_make_one_expression() -> None:
     parse(marker.expression)
 
 
+def test_many_suffixes_make_a_shallow_expression() -> None:
+    # a chain of one IIF per suffix nested past the engine's bound at ~150
+    suffixes = [f"p{i}.example.com" for i in range(161)]
+    marker = parse_marker("upn-suffix:" + ",".join(suffixes))
+    assert marker.expression.count("IIF(") == 2
+    assert lint(marker.expression, target="userType") == []
+    for upn, expected in [
+        ("a@p0.example.com", "Guest"),
+        ("a@P160.EXAMPLE.COM", "Guest"),
+        ("a@p77.example.com", "Guest"),
+        ("a@p161.example.com", "Member"),
+        ("a@x.p7.example.com", "Member"),
+        ("a@p7.example.com.evil", "Member"),
+    ]:
+        assert result(marker.spec, userPrincipalName=upn) == expected, upn
+
+
 @pytest.mark.parametrize(
     ("dn", "expected"),
     [
@@ -236,7 +253,7 @@ _DOMAIN = st.lists(_LABEL, min_size=1, max_size=3).map(".".join)
 
 @settings(max_examples=80, deadline=None)
 @given(
-    suffixes=st.lists(_DOMAIN, min_size=1, max_size=3),
+    suffixes=st.lists(_DOMAIN, min_size=1, max_size=12),  # both forms
     local=st.text(alphabet="aB@.x ", max_size=6),
     domain=_DOMAIN,
     upper=st.booleans(),

@@ -17,6 +17,7 @@ from rich.text import Text
 from generator.console import out
 from generator.errors import BlockedError, InputError, UsageError
 from generator.expressions import LintFinding, Severity, attributes_read, lint, parse
+from generator.expressions.errors import ExpressionError
 from generator.expressions.lint import schema_types
 from generator.expressions.parser import parse_syntax
 from generator.readers.textlines import read_text
@@ -64,13 +65,19 @@ def register(app: typer.Typer) -> None:
         """Check a sync-rule expression: syntax, names, and userType pitfalls."""
         text, source = _read(expression, file)
         known, types = _schema_facts(schema)
-        findings = lint(
-            text,
-            target=target,
-            source=source,
-            known_attributes=known,
-            attribute_types=types,
-        )
+        try:
+            findings = lint(
+                text,
+                target=target,
+                source=source,
+                known_attributes=known,
+                attribute_types=types,
+            )
+        except ExpressionError as error:
+            if as_json:  # the document says why; stderr has the same line
+                document = error_document(text, source, target, error)
+                out.print_json(json.dumps(document))
+            raise
         if as_json:
             out.print_json(json.dumps(lint_document(text, source, target, findings)))
         else:
@@ -115,6 +122,7 @@ def lint_document(
         "target": target,
         "expression": text,
         "parses": _resolves(text, source),
+        "error": None,
         "attributes_read": sorted(attributes_read(tree)),
         "blockers": sum(f.severity is Severity.BLOCKER for f in findings),
         "findings": [
@@ -128,6 +136,28 @@ def lint_document(
             }
             for f in findings
         ],
+    }
+
+
+def error_document(
+    text: str, source: str | None, target: str | None, error: ExpressionError
+) -> dict[str, Any]:
+    """The ``--json`` document of an expression that does not parse."""
+    return {
+        "schema_version": LINT_SCHEMA_VERSION,
+        "source": source,
+        "target": target,
+        "expression": text,
+        "parses": False,
+        "error": {
+            "message": error.message,
+            "line": error.line,
+            "column": error.column,
+            "hint": error.hint,
+        },
+        "attributes_read": [],
+        "blockers": 0,
+        "findings": [],
     }
 
 

@@ -28,9 +28,28 @@ _IDENTITY_HINT = frozenset({"userprincipalname", "mail"})
 def usertype_findings(tree: n.Expr, *, evaluate: bool = True) -> list[LintFinding]:
     """Every userType finding; ``evaluate`` also runs it with the source missing."""
     found = [*_contains_tests(tree), *_case_folding(tree), *_results(tree)]
+    found += _constant(tree)
     if evaluate:
         found += _missing_source(tree)
     return found
+
+
+def _constant(tree: n.Expr) -> list[LintFinding]:
+    """An expression that reads no attribute gives every user the same type."""
+    if n.attributes_read(tree):
+        return []
+    return [
+        finding(
+            "UT-CONSTANT",
+            Severity.WARNING,
+            "the expression reads no attribute: every user in the rule's scope "
+            "gets the same userType",
+            tree,
+            "test what tells partners apart, e.g. IIF(Right(LCase("
+            '[userPrincipalName]),Len("@partners.example.com"))='
+            '"@partners.example.com","Guest","Member")',
+        )
+    ]
 
 
 def _contains_tests(tree: n.Expr) -> Iterator[LintFinding]:
