@@ -9,6 +9,7 @@ from pathlib import Path
 from conftest import ROOT, run_cli
 
 from generator import __version__
+from generator.cli import INTERRUPTED
 from generator.commands.options import pair_sources
 from generator.errors import UsageError
 
@@ -59,27 +60,45 @@ def test_usage_errors_read_like_every_other_error() -> None:
     assert "Try 'entra-rulegen inspect --help'." in result.stderr
 
 
-def test_ctrl_c_exits_130_and_says_so(tmp_path: Path) -> None:
-    big = tmp_path / "big.ldf"
+def _big_export(folder: Path) -> Path:
+    big = folder / "big.ldf"
     with big.open("w", encoding="utf-8") as out:
         for n in range(400_000):
             out.write(
                 f"dn: CN=u{n},OU=Staff,DC=example,DC=test\\nobjectClass: user\\n"
                 f"sAMAccountName: u{n}\\nuserPrincipalName: u{n}@example.test\\n\\n"
             )
+    return big
+
+
+def _interrupt_after(seconds: float, source: Path) -> tuple[int, str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "inspect", "--source", str(big)],
+        [sys.executable, "-m", "generator", "inspect", "--source", str(source)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
     )
-    time.sleep(1.5)
+    time.sleep(seconds)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+    return process.returncode, stderr
+
+
+def test_ctrl_c_exits_130_and_says_so(tmp_path: Path) -> None:
+    code, stderr = _interrupt_after(1.5, _big_export(tmp_path))
+    assert code == 130
     assert "interrupted" in stderr
     assert "Traceback" not in stderr
+
+
+def test_ctrl_c_while_the_modules_load_exits_130_with_one_line(
+    tmp_path: Path,
+) -> None:
+    big = _big_export(tmp_path)
+    for seconds in (0.05, 0.05, 0.1, 0.15, 0.2, 0.3):
+        code, stderr = _interrupt_after(seconds, big)
+        assert (code, stderr.strip()) == (130, INTERRUPTED), seconds
 
 
 def test_verbose_is_shown_as_a_counting_flag() -> None:

@@ -1,1 +1,1 @@
-"""One module per command; ``generator.cli`` registers them."""
+"""One module per command; ``generator.app`` registers them."""

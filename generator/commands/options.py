@@ -4,7 +4,7 @@ Each group is a decorator that adds its options to a command's signature and
 hands the command one object instead, so commands stay short and the groups are
 declared once. ``--schema`` and ``--forest`` belong to the ``--source`` before
 them, which click cannot express; the pairing is read from the raw arguments
-that :class:`generator.cli.RulegenGroup` keeps in ``ctx.meta``.
+that :class:`generator.app.RulegenGroup` keeps in ``ctx.meta``.
 """
 
 from __future__ import annotations
