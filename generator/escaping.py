@@ -26,12 +26,30 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class UnrepresentableValue(RulegenError):
-    """A value that cannot be written safely in the context asked for."""
+    """A value that cannot be written safely in the context asked for.
+
+    ``where`` (the user, attribute, file and line the value came from) leads
+    the message when the caller knows it.
+    """
 
     def __init__(
-        self, context: str, value: str, why: str, at: int | None = None
+        self,
+        context: str,
+        value: str,
+        why: str,
+        at: int | None = None,
+        *,
+        where: str = "",
     ) -> None:
-        super().__init__(f"cannot write {_excerpt(value, at)!r} into {context}: {why}")
+        self.context, self.value, self.why, self.at = context, value, why, at
+        text = f"cannot write {_excerpt(value, at)!r} into {context}: {why}"
+        super().__init__(f"{where}: {text}" if where else text)
+
+    def located(self, where: str) -> UnrepresentableValue:
+        """The same refusal, saying where the value came from."""
+        return UnrepresentableValue(
+            self.context, self.value, self.why, self.at, where=where
+        )
 
 
 def _excerpt(value: str, at: int | None) -> str:

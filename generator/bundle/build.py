@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from generator import __version__
 from generator.analysis import Analysis
+from generator.bundle import culprit
 from generator.bundle import rules as rulebook
 from generator.bundle.preview import (
     CHANGE_KEY,
@@ -65,6 +66,15 @@ def write_bundle(
 ) -> BundleResult:
     """Write the whole bundle for ``analysis`` into ``out``, or nothing at all."""
     marker = _usable_marker(analysis)
+    try:
+        return _write(analysis, marker, out, force=force, outcomes=outcomes)
+    except UnrepresentableValue as error:
+        raise culprit.located(error, analysis, outcomes(analysis)) from None
+
+
+def _write(
+    analysis: Analysis, marker: Marker, out: Path, *, force: bool, outcomes: Outcomes
+) -> BundleResult:
     with staged_bundle(out, force) as folder:
         sink = folder.open_text("preview.csv")
         try:
