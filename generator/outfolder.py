@@ -1,4 +1,8 @@
-"""All-or-nothing output folders, for the bundle and for ``document``/``diff``.
+"""All-or-nothing output folders and files.
+
+Folders: the bundle and ``document``/``diff --out``. Files: ``preview --csv``
+and ``snapshot --out`` (:func:`staged_file`), which also refuse to overwrite
+an input of the same run or anything that is not a regular file.
 
 Files go into a temporary folder beside ``--out``, which is renamed into place
 only when every file is written: an interrupted run leaves the old folder or
@@ -10,16 +14,19 @@ with it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import OutputError
+from generator.errors import OutputError, UsageError
+
+Inputs = Iterable[tuple[str, Path]]  # (option, path) of each file a run reads
 
 
 @dataclass(frozen=True)
@@ -178,3 +185,82 @@ def _replace(staging: Path, out: Path, force: bool, kind: FolderKind) -> None:
         raise
     finally:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def check_file(out: Path, force: bool, option: str, inputs: Inputs = ()) -> None:
+    """Refuse an output file that is an input, not a regular file, or exists.
+
+    An input is compared by resolved path and by identity (a hard link or a
+    second name of the same file); an input folder (``--connect-config``) may
+    not receive the file either. An existing regular file is replaced only
+    with ``force``; a symlink, folder, FIFO or device never is.
+    """
+    if not str(out).strip():
+        raise UsageError(f"{option} is empty; name the file to write")
+    target = out.resolve()
+    for given, path in inputs:
+        if _same(out, target, path):
+            raise UsageError(
+                f"{option} {out} is the {given} file of this run; "
+                "writing it would destroy the input (choose another file)"
+            )
+        if path.is_dir() and path.resolve() in target.parents:
+            raise UsageError(
+                f"{option} {out} is inside the {given} folder; choose another file"
+            )
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise UsageError(f"{out} exists and is not a regular file; not replacing it")
+    if out.exists() and not force:
+        raise UsageError(f"{out} already exists; use --force to replace it")
+    for parent in out.absolute().parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise OutputError(f"{parent} is not a folder, so {out} cannot be")
+            return
+
+
+def _same(out: Path, target: Path, path: Path) -> bool:
+    if target == path.resolve():
+        return True
+    try:
+        return os.path.samefile(out, path)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+@contextmanager
+def staged_file(
+    out: Path, force: bool, option: str, inputs: Inputs = ()
+) -> Iterator[Path]:
+    """Yield a new empty file beside ``out``; on success it replaces ``out``.
+
+    The checks of :func:`check_file` run before and again just before the
+    replacement; on any failure the temporary file is removed and ``out`` is
+    untouched.
+    """
+    given = tuple(inputs)
+    check_file(out, force, option, given)
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{out.name}.", suffix=".partial", dir=out.absolute().parent
+        )
+        os.close(handle)
+    except OSError as error:
+        raise OutputError(f"cannot write {out}: {error.strerror or error}") from None
+    staging = Path(name)
+    try:
+        yield staging
+        os.chmod(staging, 0o666 & ~_umask())  # mkstemp makes it private
+        check_file(out, force, option, given)  # something may have appeared
+        os.replace(staging, out)
+    except OSError as error:
+        raise OutputError(f"cannot write {out}: {error.strerror or error}") from None
+    finally:
+        with contextlib.suppress(OSError):  # a read-only disk says EROFS
+            staging.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -12,7 +12,6 @@ Memory: counters and bounded example lists per forest; the only table kept is
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from generator.errors import InputError, OutputError
+from generator import outfolder
+from generator.errors import InputError
 from generator.expressions import Error, Outcome, Value, compile_expression
 from generator.marker import Marker, UserOutcome, UserType
 from generator.model import User, display_value, forest_from_dn
@@ -422,23 +422,20 @@ def write_csv_rows(rows: Iterable[UserOutcome], stream: TextIO) -> int:
     return count
 
 
-def write_csv(rows: Iterable[UserOutcome], path: Path) -> int:
-    """``preview.csv``: UTF-8 with a BOM so Excel reads names right."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8-sig", newline="") as stream:
-            count = write_csv_rows(rows, stream)
-        partial.replace(path)  # never leave half a file under the real name
-    except OSError as error:
-        _discard(partial)
-        raise OutputError(f"{path}: {error.strerror or 'cannot write'}") from None
-    except BaseException:
-        _discard(partial)
-        raise
-    return count
+def write_csv(
+    rows: Iterable[UserOutcome],
+    path: Path,
+    *,
+    force: bool = False,
+    inputs: outfolder.Inputs = (),
+) -> int:
+    """``preview --csv``: UTF-8 with a BOM so Excel reads names right.
 
-
-def _discard(partial: Path) -> None:
-    """Remove a half-written file; a read-only disk has none, and says EROFS."""
-    with contextlib.suppress(OSError):
-        partial.unlink(missing_ok=True)
+    Written beside ``path`` and moved into place when complete; never over an
+    input of the run, a non-regular file, or an existing file without ``force``.
+    """
+    with (
+        outfolder.staged_file(path, force, "--csv", inputs) as partial,
+        partial.open("w", encoding="utf-8-sig", newline="") as stream,
+    ):
+        return write_csv_rows(rows, stream)

@@ -355,3 +355,30 @@ config_options = _inject(
     ],
     Config,
 )
+
+
+def input_files(
+    sources: Sources,
+    partners: Partners = Partners(),
+    config: Config | None = None,
+    marker: str | None = None,
+    current: Path | None = None,
+) -> list[tuple[str, Path]]:
+    """Every file or folder a run reads, by its option: an output must be none."""
+    found: list[tuple[str, Path]] = []
+    for spec in sources.specs:
+        if not spec.source.lower().startswith(("ldap://", "ldaps://")):
+            found.append(("--source", Path(spec.source)))
+        if spec.schema:
+            found.append(("--schema", Path(spec.schema)))
+    if sources.live.ca_file:
+        found.append(("--ca-file", Path(sources.live.ca_file)))
+    found += [("--partner-list", path) for path in partners.lists]
+    if config is not None and config.connect_config is not None:
+        found.append(("--connect-config", config.connect_config))
+    kind, _, rest = (marker or "").partition(":")
+    if kind.strip().lower() == "expression" and rest.strip().startswith("@"):
+        found.append(("--marker", Path(rest.strip()[1:])))
+    if current is not None:
+        found.append(("--current", current))
+    return found

@@ -19,12 +19,14 @@ from generator.commands.options import (
     Partners,
     Sources,
     config_options,
+    input_files,
     partner_options,
     source_options,
 )
 from generator.commands.validate import MarkerOption, print_findings
 from generator.console import err, out
 from generator.errors import UsageError
+from generator.outfolder import check_file
 from generator.preview import write_csv
 
 
@@ -50,22 +52,24 @@ def register(app: typer.Typer) -> None:
         csv: Annotated[
             Path | None, typer.Option("--csv", help="Write one row per user here.")
         ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Replace an existing --csv file.")
+        ] = False,
         as_json: Annotated[
             bool, typer.Option("--json", help="A JSON document on stdout.")
         ] = False,
     ) -> None:
         """Evaluate the marker's expression for every in-scope user."""
-        if (
-            csv is not None
-            and current is not None
-            and csv.resolve() == current.resolve()
-        ):
-            raise UsageError("--csv would overwrite the --current file")
+        inputs = input_files(sources, partners, config, marker, current)
+        if csv is not None:
+            check_file(csv, force, "--csv", inputs)  # before reading anything
+        elif force:
+            raise UsageError("--force replaces a --csv file; give --csv")
         analysis = analyse(
             sources, partners, config, marker, current=current, keep_outcomes=bool(csv)
         )
         if csv is not None:
-            rows = write_csv(outcomes(analysis), csv)
+            rows = write_csv(outcomes(analysis), csv, force=force, inputs=inputs)
             err.print(f"{rows} row(s) written to {csv}", markup=False)
         if as_json:
             out.print_json(json.dumps(to_json(analysis, "preview")))

@@ -13,10 +13,11 @@ from typing import Annotated
 
 import typer
 
-from generator.commands.options import Sources, source_options
+from generator.commands.options import Sources, input_files, source_options
 from generator.console import err
 from generator.errors import DirectoryError, UsageError
 from generator.model import SourceSpec
+from generator.outfolder import check_file
 
 
 def register(app: typer.Typer) -> None:
@@ -31,14 +32,13 @@ def register(app: typer.Typer) -> None:
             ),
         ],
         force: Annotated[
-            bool, typer.Option("--force", help="Replace an existing file.")
+            bool, typer.Option("--force", help="Replace an existing --out file.")
         ] = False,
     ) -> None:
         """Save a live forest's schema and users for offline use."""
         spec = _live_spec(sources)
-        if out.exists() and not force:
-            raise UsageError(f"{str(out)!r} exists; pass --force to replace it")
-        count, forest = take_snapshot(spec, sources, out)
+        check_file(out, force, "--out", input_files(sources))  # before the read
+        count, forest = take_snapshot(spec, sources, out, force=force)
         err.print(
             f"wrote {count:,} users of {forest} to {out}", markup=False, highlight=False
         )
@@ -57,7 +57,9 @@ def _live_spec(sources: Sources) -> SourceSpec:
     return spec
 
 
-def take_snapshot(spec: SourceSpec, sources: Sources, out: Path) -> tuple[int, str]:
+def take_snapshot(
+    spec: SourceSpec, sources: Sources, out: Path, *, force: bool = False
+) -> tuple[int, str]:
     """Read the forest once and stream it into ``out``; returns (users, forest)."""
     # Imported here: they pull in ldap3, which other commands do not need.
     from generator.readers.ldap import open_ldap  # noqa: PLC0415
@@ -84,6 +86,8 @@ def take_snapshot(spec: SourceSpec, sources: Sources, out: Path) -> tuple[int, s
             schema=source.schema(),
             users=itertools.chain(() if first is None else (first,), users),
             unreadable=source.unreadable_attributes,
+            force=force,
+            inputs=input_files(sources),
         )
     finally:
         source.close()

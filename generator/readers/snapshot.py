@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any, TextIO
 
 import ijson
 
-from generator.errors import InputError, OutputError
+from generator import outfolder
+from generator.errors import InputError
 from generator.model import User, Value
 from generator.readers.base import FileSource
 from generator.readers.entries import identity_clash, make_user
@@ -38,46 +38,31 @@ def write_snapshot(
     schema: Schema | None,
     users: Iterable[User],
     unreadable: Collection[str] = (),
+    force: bool = False,
+    inputs: outfolder.Inputs = (),
 ) -> int:
     """Write a snapshot, streaming ``users``; returns how many were written.
 
     ``unreadable`` names the attributes the read could not see (through the
     Global Catalog: those outside the partial attribute set), so that a later
     run reports them as unknown rather than empty.
-    The file is written under a temporary name and renamed at the end, so a
-    failed read never leaves a half snapshot behind.
+    The file is written beside ``path`` and moved into place at the end, so a
+    failed read never leaves a half snapshot behind; an existing file is
+    replaced only with ``force``, an input of the run or a non-regular file never.
     """
-    target = Path(path)
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8", newline="\n") as out:
-            count = _write(
-                out,
-                source=source,
-                forest=forest,
-                base_dn=base_dn,
-                schema=schema,
-                users=users,
-                unreadable=unreadable,
-            )
-        partial.replace(target)
-    except OSError as error:
-        _discard(partial)
-        raise OutputError(f"cannot write {str(target)!r}: {error.strerror}") from None
-    except BaseException:
-        _discard(partial)
-        raise
-    return count
-
-
-def _discard(partial: Path) -> None:
-    """Remove a half-written file; on a read-only disk there is none to remove.
-
-    ``unlink`` there fails with EROFS even for a missing file, which must not
-    hide the error that brought us here.
-    """
-    with contextlib.suppress(OSError):
-        partial.unlink(missing_ok=True)
+    with (
+        outfolder.staged_file(Path(path), force, "--out", inputs) as partial,
+        partial.open("w", encoding="utf-8", newline="\n") as out,
+    ):
+        return _write(
+            out,
+            source=source,
+            forest=forest,
+            base_dn=base_dn,
+            schema=schema,
+            users=users,
+            unreadable=unreadable,
+        )
 
 
 def _write(
