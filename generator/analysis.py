@@ -60,7 +60,6 @@ from generator.preview import (
 )
 from generator.readers import load_schema, open_source, unseen_attributes
 from generator.recommend import (
-    STABILITY,
     VALUE_CANDIDATES,
     Candidate,
     Confusion,
@@ -71,6 +70,7 @@ from generator.recommend import (
     explain_empty,
     propose,
     rank,
+    stability,
 )
 from generator.rulenames import ENTRA_KEY, OUTBOUND_NAME, inbound_name, rule_identifier
 from generator.schema import Schema, SchemaOrigin
@@ -275,7 +275,11 @@ def analyse(
     # a second pass follows when a marker is given or can be chosen
     second = marker is not None or criteria.given
     survey = _survey(context, _UserSpool(_replayed(marker)) if second else None)
-    markers = propose(survey.tally, schemas, configuration) if criteria.given else []
+    markers = (
+        propose(survey.tally, schemas, configuration, criteria.where)
+        if criteria.given
+        else []
+    )
     runs = _judge(context, survey, markers)
     candidates = [
         _candidate(
@@ -283,7 +287,9 @@ def analyse(
         )
         for i, m in enumerate(markers)
     ]
-    ranking = rank(candidates) if criteria.given else Ranking((), explain(()))
+    ranking = (
+        rank(candidates, criteria.where) if criteria.given else Ranking((), explain(()))
+    )
     chosen = marker or (ranking.best.marker if ranking.best else None)
     chosen_runs: dict[str, ForestRun] = {}
     if chosen is not None:
@@ -302,7 +308,7 @@ def analyse(
             candidates[markers.index(chosen)] = evidence
         elif all(m.expression != chosen.expression for m in markers):
             candidates.append(evidence)
-        ranking = rank(candidates)
+        ranking = rank(candidates, criteria.where)
     if not ranking.candidates:
         ranking = Ranking((), explain_empty(criteria.given, survey.tally.partners))
     if marker is not None:  # the admin's choice, compared with the best
@@ -578,7 +584,7 @@ def _candidate(
         partners_lacking_value=sum(r.partners_lacking.count for r in runs.values()),
         schema_fitness={f.name: _fitness(f.schema, marker) for f in forests},
         conflicts=tuple(conflicts),
-        stability=STABILITY[marker.strategy][1],
+        stability=stability(marker)[1],
         blockers=tuple(dict.fromkeys(f.title for f in own if f.severity == "blocker")),
         notes=(*_own_notes(marker), *(f.title for f in own if f.severity == "warning")),
     )

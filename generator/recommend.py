@@ -11,14 +11,17 @@ Order of the criteria, most important first: nothing blocks the candidate
 (schema, configuration, invalid values); no employee would become Guest; fewest
 partners missed; fewest partners lacking the source value; no change in AD (a
 derived strategy that is as exact as designate wins: it needs nothing stamped);
-and, last, stability (a designated attribute does not move when a UPN or an OU
-changes).
+stability (a designated attribute does not move when a UPN or an OU changes;
+a company, department, division or title names one firm or role, and partners
+of the next firm will not carry it); and, last, being the admin's own partner
+definition (``--partner-where A=V`` as the marker ``attribute:A=V``), which by
+construction matches the partners exactly and is the marker they already keep.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from generator.connect import conflicts
 from generator.connect.model import Configuration, Direction
@@ -64,6 +67,14 @@ STABILITY: dict[Strategy, tuple[int, str]] = {
     "expression": (2, "depends on the expression"),
     "ou": (2, "low: changes whenever an account moves between OUs"),
 }
+# Attributes that name the partners' firm, unit or role rather than mark them:
+# one value covers one partner firm today, not the partners to come.
+DESCRIPTIVE_ATTRIBUTES = frozenset({"company", "department", "division", "title"})
+_DESCRIPTIVE_STABILITY = (
+    1,
+    "medium: names one firm, department or job title; accounts of another "
+    "partner firm or role will not carry it",
+)
 # Where the evidence ties, the derived strategies win: they write nothing to AD
 # (a suffix or value that already says "partner" beats stamping a new one).
 EFFORT: dict[Strategy, int] = {
@@ -203,12 +214,34 @@ def _count(split: Split, is_partner: bool) -> None:
     split.partners += is_partner
 
 
+def stability(marker: Marker) -> tuple[int, str]:
+    """How stable the marker's input is: (rank, words); smaller is better."""
+    if marker.where is not None and marker.where[0].lower() in DESCRIPTIVE_ATTRIBUTES:
+        return _DESCRIPTIVE_STABILITY
+    return STABILITY[marker.strategy]
+
+
+def defines_partners(marker: Marker, where: Iterable[tuple[str, str]]) -> bool:
+    """Is ``marker`` the attribute test of the partner definition itself?
+    ``where``: the definition's (attribute, normalised value) pairs."""
+    if marker.where is None:
+        return False
+    name, value = marker.where
+    return (name.lower(), normalise_value(value)) in {(a.lower(), v) for a, v in where}
+
+
 def propose(
     tally: FeatureTally,
     schemas: Sequence[Schema],
     configuration: Configuration | None,
+    where: Sequence[tuple[str, str]] = (),
 ) -> list[Marker]:
-    """At most one candidate per strategy (two attribute values), from pass one."""
+    """At most one candidate per strategy (two attribute values), from pass one.
+
+    ``where``: the partner definition's attribute tests, (attribute, normalised
+    value); among attribute values that split the users equally well they are
+    proposed first.
+    """
     if tally.partners == 0:
         return []
     found: list[Marker] = []
@@ -223,7 +256,7 @@ def propose(
     ou = _best(tally.ous, tally.partners)
     if ou is not None:
         found.append(ou_marker(tally.ou_spelling.get(ou, ou)))
-    found.extend(_attribute_candidates(tally, schemas))
+    found.extend(_attribute_candidates(tally, schemas, where))
     return found
 
 
@@ -247,8 +280,12 @@ def _best(table: dict[str, Split], partners: int) -> str | None:
 
 
 def _attribute_candidates(
-    tally: FeatureTally, schemas: Sequence[Schema]
+    tally: FeatureTally, schemas: Sequence[Schema], where: Sequence[tuple[str, str]]
 ) -> list[Marker]:
+    """The two best attribute values: by margin, fewest employees, then the
+    partner definition's own test, then a marking attribute (employeeType, an
+    extension attribute) before one that names a firm or role (company)."""
+    defining = {(a.lower(), v) for a, v in where}
     scored = []
     for name in tally.attributes:
         if name in DESIGNATE_CANDIDATES and tally.use(name).present == 0:
@@ -259,9 +296,18 @@ def _attribute_candidates(
             continue
         spelled = _spelling(name, schemas)
         shown = tally.use(name).spelling(value)
-        scored.append((values[value].margin, -values[value].employees, spelled, shown))
-    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
-    return [attribute_marker(name, value) for _, _, name, value in scored[:2]]
+        scored.append(
+            (
+                -values[value].margin,
+                values[value].employees,
+                (name.lower(), value) not in defining,
+                name.lower() in DESCRIPTIVE_ATTRIBUTES,
+                spelled,
+                shown,
+            )
+        )
+    scored.sort(key=lambda s: s[:5])
+    return [attribute_marker(s[4], s[5]) for s in scored[:2]]
 
 
 def _spelling(name: str, schemas: Sequence[Schema]) -> str:
@@ -357,6 +403,7 @@ class Candidate:
     stability: str
     blockers: tuple[str, ...] = ()  # why it cannot be used as is
     notes: tuple[str, ...] = ()
+    defines_partners: bool = False  # the partner definition's own test
 
 
 @dataclass(frozen=True)
@@ -378,13 +425,22 @@ def rank_key(candidate: Candidate) -> tuple[int, ...]:
         candidate.confusion.partners_missed + candidate.confusion.invalid,
         candidate.partners_lacking_value,
         EFFORT[strategy],
-        STABILITY[strategy][0],
+        stability(candidate.marker)[0],
+        0 if candidate.defines_partners else 1,
     )
 
 
-def rank(candidates: Iterable[Candidate]) -> Ranking:
-    """Best first, with the reason in words."""
-    ordered = tuple(sorted(candidates, key=rank_key))
+def rank(
+    candidates: Iterable[Candidate], where: Iterable[tuple[str, str]] = ()
+) -> Ranking:
+    """Best first, with the reason in words. ``where``: the partner
+    definition's attribute tests (see :func:`defines_partners`)."""
+    tests = tuple(where)
+    marked = (
+        replace(c, defines_partners=defines_partners(c.marker, tests))
+        for c in candidates
+    )
+    ordered = tuple(sorted(marked, key=rank_key))
     return Ranking(ordered, explain(ordered))
 
 
@@ -395,6 +451,7 @@ _CRITERIA = (
     "{a} partner(s) lack its source value where {b} lack {other}'s",
     "it needs no change in AD, while {other} {effort}",
     "its value is more stable ({stability}) than {other}'s ({their})",
+    "it is the partner definition's own test, which {other} only matches today",
 )
 
 
@@ -442,8 +499,8 @@ def _beats(best: Candidate, other: Candidate) -> str:
             b=b,
             other=other.marker.spec,
             blocker="; ".join(other.blockers),
-            stability=STABILITY[best.marker.strategy][1].split(":")[0],
-            their=STABILITY[other.marker.strategy][1].split(":")[0],
+            stability=stability(best.marker)[1].split(":")[0],
+            their=stability(other.marker)[1].split(":")[0],
             effort=_EFFORT_TEXT.get(other.marker.strategy, "needs more work"),
         )
     return "the two are equal on every criterion; the order is the strategy order"

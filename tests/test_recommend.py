@@ -397,3 +397,73 @@ def test_each_candidates_blockers_are_the_ones_validate_raises() -> None:
     assert ou.confusion.employees_guest == 21
     assert any("employees" in b and "Guest" in b for b in ou.blockers)
     assert blocked >= 1
+
+
+def test_the_partner_definition_and_marking_attributes_are_proposed_first() -> None:
+    # Four attributes split the partners perfectly; two attribute candidates are
+    # kept: the definition's own test, then a marking attribute before a name.
+    tally = FeatureTally()
+    for n in range(6):
+        partner = n < 3
+        tally.add(
+            user(
+                f"CN=u{n},DC=c,DC=com",
+                company="Fabrikam" if partner else "Contoso",
+                employeeType="Partner" if partner else "Employee",
+                extensionAttribute5="B2B-Partner" if partner else "",
+                **{
+                    "msDS-cloudExtensionAttribute1": "PartnerAccount" if partner else ""
+                },
+            ),
+            partner,
+        )
+    schema = _schema("extensionAttribute5", "employeeType", "company")
+
+    def attribute_specs(where: tuple[tuple[str, str], ...]) -> list[str]:
+        found = propose(tally, [schema], None, where)
+        return [m.spec for m in found if m.strategy == "attribute"]
+
+    assert attribute_specs((("extensionattribute5", "b2b-partner"),)) == [
+        "attribute:extensionAttribute5=B2B-Partner",
+        "attribute:employeeType=Partner",
+    ]
+    assert "attribute:company=Fabrikam" not in attribute_specs(())
+
+
+def test_a_firm_name_is_less_stable_and_the_definition_wins_a_tie() -> None:
+    where = (("extensionattribute5", "b2b-partner"),)
+    ranking = rank(
+        [
+            candidate("attribute:company=Fabrikam"),
+            candidate("attribute:employeeType=Partner"),
+            candidate("attribute:extensionAttribute5=B2B-Partner"),
+        ],
+        where,
+    )
+    specs = [c.marker.spec for c in ranking.candidates]
+    assert specs == [
+        "attribute:extensionAttribute5=B2B-Partner",
+        "attribute:employeeType=Partner",
+        "attribute:company=Fabrikam",
+    ]
+    assert ranking.candidates[0].defines_partners
+    assert "it is the partner definition's own test" in ranking.why
+    assert "more stable (high) than attribute:company=Fabrikam's (medium)" in (
+        ranking.why
+    )
+
+
+def test_recommend_on_the_real_export_ranks_the_defining_attribute_first() -> None:
+    exports = REAL_INPUTS / "ad-exports"
+    result = run_cli(
+        "recommend", "--json",
+        "--source", str(exports / "ldapsearch-samba-users.ldif"),
+        "--schema", str(exports / "ldapsearch-samba-schema.ldif"),
+        "--partner-where", "extensionAttribute5=B2B-Partner",
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    specs = [
+        c["marker"]["spec"] for c in json.loads(result.stdout)["ranking"]["candidates"]
+    ]
+    assert specs[0] == "attribute:extensionAttribute5=B2B-Partner"
+    assert "attribute:company=Fabrikam" not in specs[:2]
