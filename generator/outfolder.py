@@ -15,6 +15,7 @@ with it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -29,30 +30,93 @@ from generator.errors import OutputError, UsageError
 Inputs = Iterable[tuple[str, Path]]  # (option, path) of each file a run reads
 
 
+RECORD_LIMIT = 64 << 20  # a report.json beyond this is no report we wrote
+
+
+class NotOurs(Exception):
+    """The folder is not one this tool wrote; the message says why."""
+
+
 @dataclass(frozen=True)
 class FolderKind:
-    """What one kind of output folder consists of: file names and subfolders."""
+    """What one kind of output folder consists of: file names and subfolders.
+
+    With a ``record`` (the bundle's ``report.json``), a folder is ours only
+    when that file is one this tool wrote and every other entry is a file its
+    ``files`` table lists, or one of ``unlisted`` (written after the table).
+    """
 
     noun: str  # "bundle", "document folder": used in messages
     files: frozenset[str]
     subfolders: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+    record: str | None = None
+    unlisted: frozenset[str] = frozenset()
 
     def foreign(self, out: Path) -> str | None:
-        """The first entry of ``out`` (sorted, POSIX path) that is not ours."""
+        """The first entry of ``out`` (sorted, POSIX path) that is not ours.
+
+        Raises :class:`NotOurs` when the folder lacks a valid ``record``.
+        """
+        listed = self._listed(out)
         for entry in sorted(out.iterdir(), key=lambda p: p.name):
             name = entry.name
             if entry.is_symlink():
                 return name
-            if entry.is_file() and name in self.files:
+            if entry.is_file() and name in self.files and name in listed:
                 continue
             pattern = self.subfolders.get(name)
             if pattern is None or not entry.is_dir():
                 return name
             for inner in sorted(entry.iterdir(), key=lambda p: p.name):
                 ours = inner.is_file() and not inner.is_symlink()
-                if not ours or not pattern.fullmatch(inner.name):
+                known = pattern.fullmatch(inner.name) is not None
+                if not ours or not known or f"{name}/{inner.name}" not in listed:
                     return f"{name}/{inner.name}"
         return None
+
+    def _listed(self, out: Path) -> _Everything | frozenset[str]:
+        """The names the folder's record vouches for (all, without a record)."""
+        if self.record is None:
+            return _EVERYTHING
+        path = out / self.record
+        if path.is_symlink() or not path.is_file():
+            raise NotOurs(f"holds no {self.record}")
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(RECORD_LIMIT + 1)
+            document = json.loads(data) if len(data) <= RECORD_LIMIT else None
+        except (ValueError, RecursionError):
+            document = None
+        table = _files_table(document)
+        if table is None:
+            raise NotOurs(f"holds a {self.record} that entra-rulegen did not write")
+        return frozenset(table) | self.unlisted | {self.record}
+
+
+class _Everything:
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+_EVERYTHING = _Everything()
+
+
+def _files_table(document: object) -> list[str] | None:
+    """The ``files`` table of a report.json of ours (tool and schema), or None."""
+    if not isinstance(document, dict):
+        return None
+    tool = document.get("tool")
+    if not isinstance(tool, dict) or tool.get("name") != "entra-rulegen":
+        return None
+    version = document.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        return None
+    files = document.get("files")
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        return None
+    return list(files)
 
 
 BUNDLE = FolderKind(
@@ -74,6 +138,8 @@ BUNDLE = FolderKind(
         }
     ),
     {"rules": re.compile(r"SynchronizationRule_\{?[0-9A-Fa-f-]{36}\}?\.xml")},
+    record="report.json",
+    unlisted=frozenset({"CHANGE.md", "CHANGE.html"}),  # written after report.json
 )
 DOCUMENTS = FolderKind(
     "document folder", frozenset({"CONFIG.md", "CONFIG.html", "DIFF.md"})
@@ -98,6 +164,11 @@ def check_target(out: Path, force: bool, kind: FolderKind = DOCUMENTS) -> None:
         foreign = kind.foreign(out)
     except OSError as error:
         raise OutputError(f"cannot look into {out}: {error.strerror}") from None
+    except NotOurs as reason:
+        raise OutputError(
+            f"{out} {reason}, so it is not a {kind.noun} this tool wrote; "
+            "not replacing it (move it away, or choose another --out)"
+        ) from None
     if foreign is not None:
         raise OutputError(
             f"{out} holds {foreign}, which is not part of a {kind.noun}; "

@@ -18,6 +18,7 @@ from generator.errors import BlockedError, OutputError
 from generator.marker import Finding
 
 DESIGNATE = "designate:msDS-cloudExtensionAttribute1"
+RULE = "SynchronizationRule_0f4c2a52-5e0d-4a1c-9a7e-3b2d6f1e8c90.xml"
 
 
 def _leftovers(parent: Path) -> list[str]:
@@ -53,7 +54,7 @@ def test_force_does_not_replace_a_folder_that_is_not_a_bundle(tmp_path: Path) ->
     out.mkdir()
     (out / "thesis.docx").write_text("precious")
     found, population = analysis()
-    with pytest.raises(OutputError, match=r"holds thesis\.docx, which is not part"):
+    with pytest.raises(OutputError, match=r"holds no report\.json, so it is not a"):
         write_bundle(found, out, force=True, outcomes=outcomes_of(population))
     assert (out / "thesis.docx").read_text() == "precious"
 
@@ -89,18 +90,87 @@ def test_force_keeps_an_admins_own_files_in_a_bundle(
     assert _leftovers(tmp_path) == []
 
 
-def test_force_replaces_a_bundle_with_rule_files(tmp_path: Path) -> None:
+def _refusal(out: Path, why: str) -> list[str]:
+    return [
+        f"entra-rulegen: error: {out} {why}, so it is not a bundle this tool wrote; "
+        "not replacing it (move it away, or choose another --out)"
+    ]
+
+
+def _report(**changes: object) -> str:
+    document: dict[str, object] = {
+        "schema_version": 1,
+        "tool": {"name": "entra-rulegen", "version": "0.1.0"},
+        "files": {"preview.csv": "0" * 64},
+    }
+    document.update(changes)
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("files", "why"),
+    [
+        ({"Set-PartnerMarker.ps1": "# mine"}, "holds no report.json"),
+        (
+            {f"rules/{RULE}": "<x/>", "CHANGE.md": "old"},
+            "holds no report.json",
+        ),
+        ({"report.json": '{"status": "ok"}'}, None),
+        ({"report.json": "not json"}, None),
+        ({"report.json": _report(tool={"name": "other-tool"})}, None),
+        ({"report.json": _report(schema_version="1")}, None),
+        ({"report.json": _report(files=["preview.csv"])}, None),
+        ({"report.json": _report(tool="entra-rulegen")}, None),
+    ],
+)  # fmt: skip
+def test_force_replaces_only_a_bundle_this_tool_wrote(
+    tmp_path: Path, files: dict[str, str], why: str | None
+) -> None:
     out = tmp_path / "bundle"
-    (out / "rules").mkdir(parents=True)
-    rule = "SynchronizationRule_0f4c2a52-5e0d-4a1c-9a7e-3b2d6f1e8c90.xml"
-    (out / "rules" / rule).write_text("<old/>")
-    (out / "CHANGE.md").write_text("old")
+    for name, text in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    before = files_of(out)
     run = run_cli(
         "generate", *sample_arguments(), "--marker", DESIGNATE,
         "--out", str(out), "--force",
     )  # fmt: skip
-    assert run.code == 0, run.stderr
-    assert not (out / "rules" / rule).exists()
+    assert run.code == 1
+    reason = why or "holds a report.json that entra-rulegen did not write"
+    assert run.stderr.strip().splitlines() == _refusal(out, reason)
+    assert files_of(out) == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_force_keeps_a_file_of_bundle_shape_its_report_does_not_list(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "bundle"
+    generate("ou", out)  # no marker to stamp: no Set-PartnerMarker.ps1
+    for extra in ("Set-PartnerMarker.ps1", f"rules/{RULE}"):
+        (out / extra).parent.mkdir(exist_ok=True)
+        (out / extra).write_text("mine")
+        run = run_cli(
+            "generate", *sample_arguments(), "--marker", DESIGNATE,
+            "--out", str(out), "--force",
+        )  # fmt: skip
+        assert run.code == 1
+        assert f"holds {extra}, which is not part of a bundle" in run.stderr
+        assert (out / extra).read_text() == "mine"
+        (out / extra).unlink()
+
+
+def test_force_refuses_a_report_that_is_a_symlink(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    generate("ou", out)
+    elsewhere = tmp_path / "report.json"
+    (out / "report.json").rename(elsewhere)
+    (out / "report.json").symlink_to(elsewhere)
+    run = run_cli(
+        "generate", *sample_arguments(), "--marker", DESIGNATE,
+        "--out", str(out), "--force",
+    )  # fmt: skip
+    assert run.stderr.strip().splitlines() == _refusal(out, "holds no report.json")
 
 
 def test_failure_midway_leaves_nothing(
