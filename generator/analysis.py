@@ -43,6 +43,7 @@ from generator.model import (
     SourceSpec,
     User,
 )
+from generator.overlap import SourceOverlap, ambiguous_list_findings
 from generator.partners import (
     TELLING_ATTRIBUTES,
     PartnerCriteria,
@@ -400,6 +401,7 @@ class _Survey:
     # in-scope built-in accounts, and entries carrying isCriticalSystemObject
     system: dict[str, Examples] = field(default_factory=dict)
     critical: dict[str, int] = field(default_factory=dict)
+    overlap: SourceOverlap = field(default_factory=lambda: SourceOverlap(0))
     signatures: SignatureTally = field(init=False)
 
     def __post_init__(self) -> None:
@@ -408,9 +410,12 @@ class _Survey:
 
 def _survey(context: _Context, spool: _UserSpool | None) -> _Survey:
     """Pass one; with ``spool``, each in-scope user is also kept for pass two."""
-    survey = _Survey(designated=context.designated)
+    survey = _Survey(
+        designated=context.designated, overlap=SourceOverlap(len(context.forests))
+    )
     with spool.writer() if spool else nullcontext() as keep:
         for forest in context.forests:
+            survey.overlap.start(forest.spec.source)
             _survey_forest(context, forest, survey, keep)
     context.users = spool
     return survey
@@ -436,6 +441,7 @@ def _survey_forest(
                 missed.add(f"{identity(user)} ({why_out})")
             continue
         survey.in_scope[name] = survey.in_scope.get(name, 0) + 1
+        survey.overlap.add(user)
         if is_system_account(user):
             survey.system.setdefault(name, Examples()).add(identity(user))
         if keep is not None:
@@ -687,6 +693,8 @@ def _findings(
         criteria, survey.tally.partners, survey.suggest.suggestions()
     )
     found += broad_partner_findings(criteria, survey.tally)
+    found += ambiguous_list_findings(criteria)
+    found += survey.overlap.findings()
     for forest in context.forests:
         scope = unseen_attributes(forest.source, SCOPE_ATTRIBUTES)
         found += scope_source_findings(forest.name, scope)

@@ -97,6 +97,8 @@ class PartnerList:
     matched: set[str] = field(default_factory=set)
     # lines that name a user another line names too: (lines, the user's name)
     duplicates: dict[tuple[int, ...], str] = field(default_factory=dict)
+    # bare sAMAccountNames -> the users they matched, as "DN in forest" (a few)
+    holders: dict[str, dict[str, None]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> PartnerList:
@@ -121,10 +123,25 @@ class PartnerList:
         if not keys:
             return None
         self.matched.update(keys)
+        for key in keys:
+            if key.startswith("sam:"):
+                held = self.holders.setdefault(key, {})
+                if len(held) < 3:
+                    held[f"{user.dn} in {user.forest}"] = None
         lines = tuple(sorted({self.entries[k] for k in keys}))
         if len(lines) > 1:
             self.duplicates.setdefault(lines, user.upn or user.sam or user.dn)
         return f"on {self.path.name} (line {lines[0]})"
+
+    def ambiguous(self) -> list[tuple[int, str, tuple[str, ...]]]:
+        """Bare sAMAccountNames that matched more than one user (another
+        source, forest or domain): (line, name, a few of the users)."""
+        found = [
+            (self.entries[k], k.partition(":")[2], tuple(held))
+            for k, held in self.holders.items()
+            if len(held) > 1
+        ]
+        return sorted(found)
 
     def unmatched(self) -> list[tuple[str, int]]:
         """Entries no user matched, in file order."""
