@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 import click
 import typer
 
+from generator.console import log
 from generator.errors import UsageError
 from generator.model import LiveOptions, SourceSpec
 
@@ -241,7 +242,30 @@ def _build_sources(
         specs = [SourceSpec(s) for s in source or []]  # called without raw args
         if schema or forest:
             raise UsageError("--schema and --forest must follow a --source")
-    return Sources(tuple(specs), LiveOptions(**live))
+    options = LiveOptions(**live)
+    if not any(_is_live(s.source) for s in specs):
+        _warn_unused_live(options)
+    return Sources(tuple(specs), options)
+
+
+def _is_live(source: str) -> bool:
+    return source.lower().startswith(("ldap://", "ldaps://"))
+
+
+def _warn_unused_live(options: LiveOptions) -> None:
+    """Live-directory options given with file sources only do nothing: say so."""
+    default = LiveOptions()
+    given = [
+        "--" + name.replace("_", "-")
+        for name in LiveOptions.__dataclass_fields__
+        if getattr(options, name) != getattr(default, name)
+    ]
+    if given:
+        log.warning(
+            "%s only apply to a live directory (--source ldap[s]://HOST); "
+            "ignored for the file source(s) given",
+            ", ".join(given),
+        )
 
 
 def _raw_args() -> list[str]:
@@ -367,7 +391,7 @@ def input_files(
     """Every file or folder a run reads, by its option: an output must be none."""
     found: list[tuple[str, Path]] = []
     for spec in sources.specs:
-        if not spec.source.lower().startswith(("ldap://", "ldaps://")):
+        if not _is_live(spec.source):
             found.append(("--source", Path(spec.source)))
         if spec.schema:
             found.append(("--schema", Path(spec.schema)))

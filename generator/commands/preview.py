@@ -23,7 +23,7 @@ from generator.commands.options import (
     partner_options,
     source_options,
 )
-from generator.commands.validate import MarkerOption, print_findings
+from generator.commands.validate import MarkerOption, print_notes
 from generator.console import err, out
 from generator.errors import UsageError
 from generator.outfolder import check_file
@@ -87,9 +87,7 @@ def render(analysis: Analysis) -> None:
         out.print(
             _table("Compared with the cloud file (--current)", _changes(analysis))
         )
-    problems = [f for f in analysis.findings if f.severity != "info"]
-    if problems:
-        print_findings(problems)
+    print_notes(analysis.findings)  # as plan shows them, information included
 
 
 def _table(title: str, rows: list[dict[str, str]]) -> Table:

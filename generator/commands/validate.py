@@ -96,17 +96,18 @@ def print_findings(findings: Sequence[Finding]) -> None:
 
 
 def print_notes(findings: Sequence[Finding]) -> None:
-    """After a bundle is written: warnings in full, information one line each.
+    """After a bundle or preview: blockers and warnings in full, information one
+    line each (``plan`` and ``preview`` alike).
 
     The same words as ``validate``, so an admin who reads only the console sees
     what CHANGE.md and report.json say.
     """
-    warnings = [f for f in findings if f.severity == "warning"]
+    full = [f for f in findings if f.severity != "info"]
     infos = [f for f in findings if f.severity == "info"]
-    if not warnings and not infos:
+    if not full and not infos:
         return
     out.print(Text("Findings", style="bold"))
-    for finding in warnings:
+    for finding in full:
         _print_finding(finding)
     for finding in infos:
         out.print(_head(finding), overflow="fold")
