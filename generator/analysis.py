@@ -110,6 +110,7 @@ from generator.validate import (
     schema_findings,
     scope_source_findings,
     system_account_findings,
+    unexpanded_column_findings,
     unseen_marker_findings,
     version_findings,
     where_findings,
@@ -698,6 +699,8 @@ def _findings(
     for forest in context.forests:
         scope = unseen_attributes(forest.source, SCOPE_ATTRIBUTES)
         found += scope_source_findings(forest.name, scope)
+        unexpanded = getattr(forest.source, "unexpanded_columns", {})
+        found += unexpanded_column_findings(forest.name, unexpanded)
         if marker is None:  # else among the marker's findings
             found += _system_accounts(forest, survey, designate=False)
         found += class_findings(forest.name, survey.classes.get(forest.name, {}))

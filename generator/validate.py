@@ -9,7 +9,7 @@ Each function here answers one question and returns its findings; the facade
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from generator.connect import conflicts
@@ -51,6 +51,7 @@ MARKER_USERS_NO_VALUE = "ERG-MARKER-USERS-NO-VALUE"
 MARKER_VALUES_UNKNOWN = "ERG-MARKER-VALUES-UNKNOWN"
 SOURCE_SCOPE_UNKNOWN = "ERG-SOURCE-SCOPE-UNKNOWN"
 SOURCE_SYSTEM_ACCOUNTS = "ERG-SOURCE-SYSTEM-ACCOUNTS"
+SOURCE_COLUMN_UNEXPANDED = "ERG-SOURCE-COLUMN-UNEXPANDED"
 EXPRESSION_LINT = "ERG-EXPRESSION-LINT"
 CONFIG_NOT_GIVEN = "ERG-CONFIG-NOT-GIVEN"
 CURRENT_OTHER_USERTYPE = "ERG-CURRENT-USERTYPE-OTHER"
@@ -704,6 +705,27 @@ def scope_source_findings(forest: str, unseen: dict[str, str]) -> list[Finding]:
             )
         )
     return found
+
+
+def unexpanded_column_findings(
+    forest: str, columns: Mapping[str, str]
+) -> list[Finding]:
+    """CSV columns that hold PowerShell's type name (``columns``: name -> it)."""
+    if not columns:
+        return []
+    names = ", ".join(columns)
+    kinds = ", ".join(sorted(set(columns.values())))
+    return [
+        _finding(
+            SOURCE_COLUMN_UNEXPANDED,
+            "warning",
+            f"the CSV columns {names} hold a type name, not values: they were ignored",
+            f"Export-Csv wrote {kinds} for a property holding several values, "
+            "so what these users hold there is unknown. Flatten them with -join "
+            "in Select-Object (docs/input-formats.md) and export again.",
+            forest=forest,
+        )
+    ]
 
 
 def system_account_findings(

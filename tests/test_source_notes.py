@@ -52,3 +52,32 @@ def test_preview_shows_the_information_plan_shows() -> None:
     assert run.code == 0, run.stderr
     assert "INFO     ERG-CONFIG-NOT-GIVEN: no --connect-config" in run.stdout
     assert "INFO     ERG-MARKER-USERS-NO-VALUE [alderbrook.example]" in run.stdout
+
+
+def test_an_unexpanded_column_is_warned_once_and_is_a_finding() -> None:
+    run = run_cli(
+        "validate", "--source", str(UNEXPANDED), "--partner-where",
+        "employeeType=Partner", "--marker", "attribute:employeeType=Partner",
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    said = [w for w in _warnings(run.stderr) if "'proxyAddresses'" in w]
+    assert len(said) == 1, run.stderr  # the sources are read twice
+    assert (
+        "WARNING  ERG-SOURCE-COLUMN-UNEXPANDED [fabrikam.example]: the CSV columns "
+        "proxyAddresses hold a type name, not values: they were ignored"
+    ) in run.stdout
+
+
+def test_an_unexpanded_column_is_unknown_not_held() -> None:
+    from generator.model import SourceSpec  # noqa: PLC0415
+    from generator.readers import UNEXPANDED as WHY  # noqa: PLC0415
+    from generator.readers import open_source, unseen_attributes  # noqa: PLC0415
+
+    source = open_source(SourceSpec(str(UNEXPANDED)))
+    assert "proxyaddresses" in source.held_attributes  # type: ignore[attr-defined]
+    for _ in source.users():
+        pass
+    assert "proxyaddresses" not in source.held_attributes  # type: ignore[attr-defined]
+    assert unseen_attributes(source, ["proxyAddresses", "employeeType"]) == {
+        "proxyAddresses": WHY
+    }

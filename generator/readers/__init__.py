@@ -91,6 +91,7 @@ __all__ = ["FILE_TYPES", "load_schema", "open_source"]
 
 NOT_A_COLUMN = "not a column of the CSV export"
 NOT_READ = "not readable through the Global Catalog"
+UNEXPANDED = "a column PowerShell did not expand (it holds a type name)"
 
 
 def unseen_attributes(source: DirectorySource, names: Iterable[str]) -> dict[str, str]:
@@ -102,11 +103,14 @@ def unseen_attributes(source: DirectorySource, names: Iterable[str]) -> dict[str
     """
     held = getattr(source, "held_attributes", None)
     hidden = {a.lower() for a in getattr(source, "unreadable_attributes", ())}
+    unexpanded = {a.lower() for a in getattr(source, "unexpanded_columns", ())}
     found: dict[str, str] = {}
     for name in names:
         key = name.lower()
         if key in hidden:
             found[name] = NOT_READ
+        elif key in unexpanded:
+            found[name] = UNEXPANDED
         elif held is not None and key not in held:
             found[name] = NOT_A_COLUMN
     return found

@@ -74,16 +74,22 @@ class CsvSource(FileSource):
     def __init__(self, spec: SourceSpec) -> None:
         super().__init__(spec)
         self._held: frozenset[str] | None = None
+        # column -> the type name PowerShell wrote instead of its values; kept
+        # across reads, so that each is reported once however often we read
+        self.unexpanded_columns: dict[str, str] = {}
 
     @property
     def held_attributes(self) -> frozenset[str]:
-        """The LDAP names of the header's columns, lower-cased."""
+        """The LDAP names of the header's columns, lower-cased.
+
+        A column found holding a type name instead of values is not held.
+        """
         if self._held is None:
             rows = _Rows(self.path)
             header = rows.header()
             columns = _column_names(header, header[0].lower() == "dn")
             self._held = frozenset(c.lower() for c in columns if c)
-        return self._held
+        return self._held - {c.lower() for c in self.unexpanded_columns}
 
     def _read(self) -> Iterator[User]:
         rows = _Rows(self.path)
@@ -92,25 +98,23 @@ class CsvSource(FileSource):
         _check_header(self.path, header, rows.header_line)
         columns = _column_names(header, csvde)
         dn_index = _dn_index(self.path, columns, rows.header_line)
-        unexpanded: set[str] = set()
         for number, row in rows:
             attributes = _attributes(columns, row, csvde)
             if not csvde:
-                self._drop_type_names(attributes, unexpanded)
+                self._drop_type_names(attributes)
             user = make_user(row[dn_index], attributes, forest="", line=number)
             if is_user_record(user.attributes):
                 yield user
 
-    def _drop_type_names(
-        self, attributes: dict[str, list[Value]], reported: set[str]
-    ) -> None:
+    def _drop_type_names(self, attributes: dict[str, list[Value]]) -> None:
         """Export-Csv writes a type name for a property it could not flatten."""
+        reported = self.unexpanded_columns
         for name, values in list(attributes.items()):
             first = str(values[0]) if values else ""
             if first.startswith(_TYPE_PREFIXES) and _TYPE_NAME.match(first):
                 del attributes[name]
                 if name not in reported:
-                    reported.add(name)
+                    reported[name] = first
                     log.warning(
                         "%s: column %r holds %r, not values (PowerShell did not "
                         "expand it); ignored; flatten it with -join in Select-Object",
