@@ -62,6 +62,8 @@ class RulegenGroup(TyperGroup):
             err.print(f"entra-rulegen: error: {error}", markup=False, soft_wrap=True)
             code = error.exit_code
         except Exception as error:  # the last line of defence
+            if isinstance(error.__cause__, KeyboardInterrupt):  # a cut import
+                raise KeyboardInterrupt from None
             if debug:
                 raise
             name = type(error).__name__

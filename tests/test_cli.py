@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import ROOT, run_cli
 
-from generator import __version__
+from generator import __version__, cli, errors
 from generator.cli import INTERRUPTED
 from generator.commands.options import pair_sources
 from generator.errors import UsageError
@@ -96,9 +96,10 @@ def test_ctrl_c_while_the_modules_load_exits_130_with_one_line(
     tmp_path: Path,
 ) -> None:
     big = _big_export(tmp_path)
-    for seconds in (0.05, 0.05, 0.1, 0.15, 0.2, 0.3):
+    for seconds in (0.05, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3):
         code, stderr = _interrupt_after(seconds, big)
         assert (code, stderr.strip()) == (130, INTERRUPTED), seconds
+    assert cli.EXIT_INTERRUPTED == errors.EXIT_INTERRUPTED
 
 
 def test_verbose_is_shown_as_a_counting_flag() -> None:
