@@ -31,6 +31,7 @@ Inputs = Iterable[tuple[str, Path]]  # (option, path) of each file a run reads
 
 
 RECORD_LIMIT = 64 << 20  # a report.json beyond this is no report we wrote
+SIGNATURE_SPAN = 4096  # where a document's signature must appear
 
 
 class NotOurs(Exception):
@@ -51,6 +52,8 @@ class FolderKind:
     subfolders: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
     record: str | None = None
     unlisted: frozenset[str] = frozenset()
+    # file name -> bytes its beginning holds when this tool wrote it
+    signatures: Mapping[str, bytes] = field(default_factory=dict)
 
     def foreign(self, out: Path) -> str | None:
         """The first entry of ``out`` (sorted, POSIX path) that is not ours.
@@ -63,6 +66,7 @@ class FolderKind:
             if entry.is_symlink():
                 return name
             if entry.is_file() and name in self.files and name in listed:
+                self._check_signature(entry)
                 continue
             pattern = self.subfolders.get(name)
             if pattern is None or not entry.is_dir():
@@ -73,6 +77,15 @@ class FolderKind:
                 if not ours or not known or f"{name}/{inner.name}" not in listed:
                     return f"{name}/{inner.name}"
         return None
+
+    def _check_signature(self, path: Path) -> None:
+        signature = self.signatures.get(path.name)
+        if signature is None:
+            return
+        with path.open("rb") as handle:
+            head = handle.read(SIGNATURE_SPAN)
+        if signature not in head:
+            raise NotOurs(f"holds a {path.name} that entra-rulegen did not write")
 
     def _listed(self, out: Path) -> _Everything | frozenset[str]:
         """The names the folder's record vouches for (all, without a record)."""
@@ -142,7 +155,13 @@ BUNDLE = FolderKind(
     unlisted=frozenset({"CHANGE.md", "CHANGE.html"}),  # written after report.json
 )
 DOCUMENTS = FolderKind(
-    "document folder", frozenset({"CONFIG.md", "CONFIG.html", "DIFF.md"})
+    "document folder",
+    frozenset({"CONFIG.md", "CONFIG.html", "DIFF.md"}),
+    signatures={
+        "CONFIG.md": b"# Entra Connect configuration of ",
+        "CONFIG.html": b"<title>Entra Connect configuration of ",
+        "DIFF.md": b"# Entra Connect configuration differences",
+    },
 )
 
 

@@ -244,16 +244,35 @@ def test_html_in_headless_chromium(tmp_path: Path) -> None:
 
 def test_out_is_refused_when_it_exists_and_replaced_with_force(tmp_path: Path) -> None:
     out = tmp_path / "doc"
-    out.mkdir()
-    (out / "CONFIG.md").write_text("old")
-    run = run_cli("document", "--connect-config", str(EXPORT), "--out", str(out))
+    args = ["document", "--connect-config", str(EXPORT), "--out", str(out)]
+    assert run_cli(*args).code == 0
+    before = (out / "CONFIG.md").read_bytes()
+    (out / "CONFIG.md").write_bytes(before + b"\nold\n")
+    run = run_cli(*args)
     assert run.code == 1 and "--force" in run.stderr
-    assert (out / "CONFIG.md").read_text() == "old"
+    assert (out / "CONFIG.md").read_bytes() == before + b"\nold\n"
+    run = run_cli(*args, "--force")
+    assert run.code == 0
+    assert (out / "CONFIG.md").read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["CONFIG.md", "CONFIG.html", "DIFF.md"])
+def test_force_does_not_replace_a_document_of_someone_else(
+    tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / "doc"
+    out.mkdir()
+    (out / name).write_text("# My own notes on the sync server\n")
     run = run_cli(
         "document", "--connect-config", str(EXPORT), "--out", str(out), "--force"
     )
-    assert run.code == 0
-    assert (out / "CONFIG.md").read_text().startswith("# Entra Connect configuration")
+    assert run.code == 1
+    assert run.stderr.strip().splitlines() == [
+        f"entra-rulegen: error: {out} holds a {name} that entra-rulegen did not "
+        "write, so it is not a document folder this tool wrote; not replacing it "
+        "(move it away, or choose another --out)"
+    ]
+    assert (out / name).read_text() == "# My own notes on the sync server\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["doc"]  # no staging left
 
 
@@ -270,18 +289,17 @@ def test_force_does_not_replace_a_folder_that_is_not_ours(tmp_path: Path) -> Non
 
 def test_force_keeps_an_admins_notes_beside_a_document(tmp_path: Path) -> None:
     out = tmp_path / "doc"
-    out.mkdir()
-    (out / "CONFIG.md").write_text("old")
+    args = ["document", "--connect-config", str(EXPORT), "--out", str(out)]
+    assert run_cli(*args).code == 0
+    before = (out / "CONFIG.md").read_bytes()
     (out / "notes").mkdir()
-    run = run_cli(
-        "document", "--connect-config", str(EXPORT), "--out", str(out), "--force"
-    )
+    run = run_cli(*args, "--force")
     assert run.code == 1
     assert run.stderr.strip().splitlines() == [
         f"entra-rulegen: error: {out} holds notes, which is not part of a document "
         "folder; not replacing it (move it away, or choose another --out)"
     ]
-    assert (out / "CONFIG.md").read_text() == "old" and (out / "notes").is_dir()
+    assert (out / "CONFIG.md").read_bytes() == before and (out / "notes").is_dir()
 
 
 def test_broken_export_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
