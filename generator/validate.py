@@ -743,9 +743,12 @@ def system_account_findings(
     is hidden when the CSV lacks its column, or when no entry carries it (an
     export cut to a list of attributes without it). Connect skips these
     accounts, but designate's scripts would stamp them: a blocker then, else
-    a warning.
+    a warning. With no column for it, designate is blocked even when no
+    account is known by name: a renamed Administrator or krbtgt is still one.
     """
-    if not system or (CRITICAL not in unseen and critical_seen):
+    if CRITICAL not in unseen and critical_seen:
+        return []
+    if not system and not (designate and CRITICAL in unseen):
         return []
     why = (
         f"{CRITICAL} is {unseen[CRITICAL]}"
@@ -763,12 +766,16 @@ def system_account_findings(
         _finding(
             SOURCE_SYSTEM_ACCOUNTS,
             "blocker" if designate else "warning",
-            "built-in system accounts count as in scope: the source does not "
-            f"show {CRITICAL}",
+            (
+                "built-in system accounts count as in scope"
+                if system
+                else "critical system objects cannot be told apart"
+            )
+            + f": the source does not show {CRITICAL}",
             f"{why}. Entra Connect never syncs critical system objects, but "
             f"{stamped}. Export {CRITICAL} (and adminDescription) too and run "
             "again.",
-            system,
+            system or None,
             forest=forest,
         )
     ]

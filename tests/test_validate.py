@@ -627,6 +627,27 @@ def test_designating_a_column_the_csv_lacks_is_a_blocker(tmp_path: Path) -> None
     assert "objectClass" not in scope.title.split(":")[0]
 
 
+def test_designate_is_blocked_without_the_column_even_if_no_name_is_known(
+    tmp_path: Path,
+) -> None:
+    """A renamed Administrator and a krbtgt left out of the export do not help:
+    without isCriticalSystemObject no one can tell system objects apart."""
+    renamed = [person("itadmin", upn=None, ou="CN=Users")]
+    path = _csv(tmp_path / "renamed.csv", NARROW, [*STAFF, *PARTNERS, *renamed])
+    marker = "designate:extensionAttribute1"
+    designate = analyse(
+        sources(path), partners(suffixes=PARTNER_SUFFIX), NO_CONFIG, marker
+    )
+    system = next(f for f in designate.findings if f.id == v.SOURCE_SYSTEM_ACCOUNTS)
+    assert system.severity == "blocker"
+    assert "cannot be told apart" in system.title and not system.examples
+    derived = analyse(
+        sources(path), partners(suffixes=PARTNER_SUFFIX), NO_CONFIG,
+        "upn-suffix:partners.contoso.com",
+    )  # fmt: skip
+    assert v.SOURCE_SYSTEM_ACCOUNTS not in ids(derived)  # the scope warning says it
+
+
 def test_a_derived_marker_on_a_narrow_csv_warns(tmp_path: Path) -> None:
     analysis = _narrow(tmp_path, "upn-suffix:partners.contoso.com")
     found = ids(analysis)
