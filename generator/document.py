@@ -386,10 +386,14 @@ def render_document(config: Configuration, custom_only: bool = False) -> dict[st
 
 
 def write_document(
-    config: Configuration, out: Path, custom_only: bool = False, force: bool = False
+    config: Configuration,
+    out: Path,
+    custom_only: bool = False,
+    force: bool = False,
+    inputs: outfolder.Inputs = (),
 ) -> dict[str, str]:
     """Render both files and place them as the folder ``out``, all or nothing."""
-    outfolder.check_target(out, force)
+    outfolder.check_target(out, force, inputs=inputs)
     files = render_document(config, custom_only)
     outfolder.write_folder(out, files, force)
     return files

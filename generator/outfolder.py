@@ -165,12 +165,17 @@ DOCUMENTS = FolderKind(
 )
 
 
-def check_target(out: Path, force: bool, kind: FolderKind = DOCUMENTS) -> None:
+def check_target(
+    out: Path, force: bool, kind: FolderKind = DOCUMENTS, inputs: Inputs = ()
+) -> None:
     """Refuse an existing ``out`` without ``force``, and one holding others' files.
 
-    An empty folder is taken as it is: the admin made it for the output.
+    An empty folder is taken as it is: the admin made it for the output. An
+    input of the run may neither lie inside ``out`` (replacing the folder would
+    delete it) nor hold it (the output would land among the inputs).
     """
     _check_place(out)
+    _check_apart(out, inputs)
     if not out.exists() and not out.is_symlink():
         return
     if out.is_symlink() or not out.is_dir():
@@ -193,6 +198,22 @@ def check_target(out: Path, force: bool, kind: FolderKind = DOCUMENTS) -> None:
             f"{out} holds {foreign}, which is not part of a {kind.noun}; "
             "not replacing it (move it away, or choose another --out)"
         )
+
+
+def _check_apart(out: Path, inputs: Inputs) -> None:
+    """Refuse an ``out`` folder that holds an input or lies inside one."""
+    target = out.resolve()
+    for given, path in inputs:
+        place = path.resolve()
+        if place == target or target in place.parents:
+            raise UsageError(
+                f"--out {out} holds the {given} {path} of this run; writing the "
+                "folder would destroy the input (choose another --out)"
+            )
+        if path.is_dir() and place in target.parents:
+            raise UsageError(
+                f"--out {out} is inside the {given} folder {path}; choose another --out"
+            )
 
 
 def _check_place(out: Path) -> None:

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SAMPLES, run_cli
+from conftest import DATA, REAL_INPUTS, SAMPLES, run_cli
 
 from generator import outfolder
 from generator.commands.options import Config, Partners, Sources, input_files
@@ -16,6 +16,7 @@ from generator.errors import OutputError, UsageError
 from generator.model import LiveOptions, SourceSpec
 
 SUFFIX = "upn-suffix:partners.alderbrook.example"
+REAL_CONFIG = REAL_INPUTS / "aadconnect-config" / "contoso-pilot"
 
 
 @pytest.fixture
@@ -208,3 +209,48 @@ def test_a_file_under_a_file_is_an_output_error(tmp_path: Path) -> None:
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(OutputError, match="is not a folder"):
         outfolder.check_file(blocker / "out.csv", False, "--csv")
+
+
+# Output folders -----------------------------------------------------------------
+
+
+def _bundle_args(folder: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        "generate", "--source", str(folder / "users.ldf"),
+        "--schema", str(folder / "schema.ldf"), "--marker", SUFFIX,
+        "--partner-suffix", "partners.alderbrook.example", "--out", str(out), *extra,
+    ]  # fmt: skip
+
+
+def test_a_bundle_folder_holding_an_input_is_refused(inputs: Path) -> None:
+    """--force may not replace a bundle folder that holds the --current file."""
+    out = inputs / "bundle"
+    assert run_cli(*_bundle_args(inputs, out)).code == 0
+    current = out / "preview.csv"
+    kept = current.read_bytes()
+    run = run_cli(*_bundle_args(inputs, out, "--current", str(current), "--force"))
+    assert run.code == 2, run.stderr
+    assert "holds the --current" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert current.read_bytes() == kept
+
+
+def test_a_bundle_folder_inside_a_source_folder_is_allowed(inputs: Path) -> None:
+    """Only folders given as inputs (--connect-config) keep outputs out."""
+    assert run_cli(*_bundle_args(inputs, inputs / "bundle")).code == 0
+
+
+@pytest.mark.parametrize("command", ["document", "diff"])
+def test_documents_never_land_in_the_configuration_read(
+    tmp_path: Path, command: str
+) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(REAL_CONFIG, config)
+    before = sorted(p.relative_to(config) for p in config.rglob("*"))
+    extra = ["--connect-config", str(config)] if command == "diff" else []
+    run = run_cli(
+        command, "--connect-config", str(config), *extra, "--out", str(config / "x")
+    )
+    assert run.code == 2, run.stderr
+    assert "inside the --connect-config folder" in run.stderr
+    assert sorted(p.relative_to(config) for p in config.rglob("*")) == before

@@ -112,9 +112,10 @@ class TextSink:
         self._digest.update(data)
 
 
-def check_target(out: Path, force: bool) -> None:
-    """Refuse an existing ``--out`` without ``--force``, and one not only a bundle."""
-    outfolder.check_target(out, force, outfolder.BUNDLE)
+def check_target(out: Path, force: bool, inputs: outfolder.Inputs = ()) -> None:
+    """Refuse an existing ``--out`` without ``--force``, one not only a bundle,
+    and one that holds or lies in an input of the run."""
+    outfolder.check_target(out, force, outfolder.BUNDLE, inputs)
 
 
 @contextmanager

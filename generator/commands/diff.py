@@ -49,7 +49,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError("diff needs --connect-config exactly twice (A and B)")
         mapping = parse_mapping(map_ or [])
         if out_dir is not None:
-            outfolder.check_target(out_dir, force)
+            inputs = [("--connect-config", path) for path in connect_config]
+            outfolder.check_target(out_dir, force, inputs=inputs)
         a_path, b_path = connect_config
         a, b = read_configuration(a_path), read_configuration(b_path)
         diff = compare(a, b, mapping, (str(a_path), str(b_path)))

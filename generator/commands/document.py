@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
         """Document an Entra Connect configuration: connectors, rules and userType."""
         started = time.perf_counter()
         config = read_configuration(connect_config)
-        write_document(config, out_dir, custom_only=custom_only, force=force)
+        inputs = [("--connect-config", connect_config)]
+        write_document(config, out_dir, custom_only, force, inputs)
         log.info("documented in %.2f s", time.perf_counter() - started)
         custom = sum(not r.is_out_of_box for r in config.rules)
         out.print(

@@ -19,6 +19,7 @@ from generator.commands.options import (
     Partners,
     Sources,
     config_options,
+    input_files,
     partner_options,
     source_options,
 )
@@ -70,7 +71,8 @@ def register(app: typer.Typer) -> None:
         force: ForceOption = False,
     ) -> None:
         """Write the change bundle (scripts, rules, CHANGE.md) for --marker."""
-        check_target(out_dir, force)  # before reading anything
+        inputs = input_files(sources, partners, config, marker, current)
+        check_target(out_dir, force, inputs)  # before reading anything
         analysis = analyse(
             sources,
             partners,

@@ -28,6 +28,7 @@ from generator.commands.options import (
     Partners,
     Sources,
     config_options,
+    input_files,
     partner_options,
     source_options,
 )
@@ -60,7 +61,8 @@ def register(app: typer.Typer) -> None:
         force: ForceOption = False,
     ) -> None:
         """Do the whole job: read, recommend, validate, preview, write the bundle."""
-        check_target(out_dir, force)
+        inputs = input_files(sources, partners, config, None, current)
+        check_target(out_dir, force, inputs)
         if not sources.specs:
             sources, partners = sample(sources, partners)
         analysis = analyse(
