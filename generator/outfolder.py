@@ -319,10 +319,12 @@ def check_file(out: Path, force: bool, option: str, inputs: Inputs = ()) -> None
             raise UsageError(
                 f"{option} {out} is inside the {given} folder; choose another file"
             )
+    # What is on disk is refused as for an --out folder (exit 1); a clash with
+    # the run's own inputs above is a usage error (exit 2).
     if out.is_symlink() or (out.exists() and not out.is_file()):
-        raise UsageError(f"{out} exists and is not a regular file; not replacing it")
+        raise OutputError(f"{out} exists and is not a regular file; not replacing it")
     if out.exists() and not force:
-        raise UsageError(f"{out} already exists; use --force to replace it")
+        raise OutputError(f"{out} already exists; use --force to replace it")
     for parent in out.absolute().parents:
         if parent.exists() or parent.is_symlink():
             if not parent.is_dir():

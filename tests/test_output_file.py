@@ -114,7 +114,7 @@ def test_csv_never_replaces_a_special_file(inputs: Path) -> None:
     ):  # fmt: skip
         for force in ((), ("--force",)):
             run = run_cli(*_preview(inputs, str(target), *force))
-            assert run.code == 2, (target, run.stderr)
+            assert run.code == 1, (target, run.stderr)  # as for an --out folder
             assert run.stderr.strip().splitlines() == [
                 f"entra-rulegen: error: {target} exists and is not a regular file; "
                 "not replacing it"
@@ -128,7 +128,7 @@ def test_an_existing_csv_is_replaced_only_with_force(inputs: Path) -> None:
     target = inputs / "preview.csv"
     target.write_text("mine\n", encoding="utf-8")
     run = run_cli(*_preview(inputs, str(target)))
-    assert run.code == 2
+    assert run.code == 1  # as for an existing --out folder
     assert run.stderr.strip().splitlines() == [
         f"entra-rulegen: error: {target} already exists; use --force to replace it"
     ]
@@ -195,11 +195,11 @@ def test_snapshot_writer_refuses_like_the_command(tmp_path: Path) -> None:
 
     path = tmp_path / "snap.json"
     path.write_text("{}", encoding="utf-8")
-    with pytest.raises(UsageError, match="already exists; use --force"):
+    with pytest.raises(OutputError, match="already exists; use --force"):
         write(path, False)
     assert write(path, True) == 0
     os.mkfifo(tmp_path / "pipe.json")
-    with pytest.raises(UsageError, match="not a regular file"):
+    with pytest.raises(OutputError, match="not a regular file"):
         write(tmp_path / "pipe.json", True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.json", "snap.json"]
 
