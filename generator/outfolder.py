@@ -15,6 +15,7 @@ with it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -44,7 +45,8 @@ class FolderKind:
 
     With a ``record`` (the bundle's ``report.json``), a folder is ours only
     when that file is one this tool wrote and every other entry is a file its
-    ``files`` table lists, or one of ``unlisted`` (written after the table).
+    ``files`` table lists, unchanged since (the SHA-256 the table holds), or
+    one of ``unlisted`` (written after the table).
     """
 
     noun: str  # "bundle", "document folder": used in messages
@@ -67,6 +69,7 @@ class FolderKind:
                 return name
             if entry.is_file() and name in self.files and name in listed:
                 self._check_signature(entry)
+                _check_digest(entry, name, listed)
                 continue
             pattern = self.subfolders.get(name)
             if pattern is None or not entry.is_dir():
@@ -76,6 +79,7 @@ class FolderKind:
                 known = pattern.fullmatch(inner.name) is not None
                 if not ours or not known or f"{name}/{inner.name}" not in listed:
                     return f"{name}/{inner.name}"
+                _check_digest(inner, f"{name}/{inner.name}", listed)
         return None
 
     def _check_signature(self, path: Path) -> None:
@@ -87,7 +91,7 @@ class FolderKind:
         if signature not in head:
             raise NotOurs(f"holds a {path.name} that entra-rulegen did not write")
 
-    def _listed(self, out: Path) -> _Everything | frozenset[str]:
+    def _listed(self, out: Path) -> _Everything | Mapping[str, str | None]:
         """The names the folder's record vouches for (all, without a record)."""
         if self.record is None:
             return _EVERYTHING
@@ -103,18 +107,39 @@ class FolderKind:
         table = _files_table(document)
         if table is None:
             raise NotOurs(f"holds a {self.record} that entra-rulegen did not write")
-        return frozenset(table) | self.unlisted | {self.record}
+        return {**dict.fromkeys(self.unlisted | {self.record}), **table}
 
 
 class _Everything:
     def __contains__(self, name: object) -> bool:
         return True
 
+    def get(self, name: str) -> None:
+        return None  # no record, so no digest to hold a file to
+
+
+def _check_digest(
+    path: Path, name: str, listed: _Everything | Mapping[str, str | None]
+) -> None:
+    """Refuse a file whose content is not what the record says was written."""
+    expected = listed.get(name)
+    if expected is None:
+        return
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected.lower():
+        raise NotOurs(
+            f"holds {name}, changed since entra-rulegen wrote it (its SHA-256 "
+            "differs from report.json)"
+        )
+
 
 _EVERYTHING = _Everything()
 
 
-def _files_table(document: object) -> list[str] | None:
+def _files_table(document: object) -> dict[str, str] | None:
     """The ``files`` table of a report.json of ours (tool and schema), or None."""
     if not isinstance(document, dict):
         return None
@@ -129,7 +154,7 @@ def _files_table(document: object) -> list[str] | None:
         isinstance(k, str) and isinstance(v, str) for k, v in files.items()
     ):
         return None
-    return list(files)
+    return files
 
 
 BUNDLE = FolderKind(

@@ -254,3 +254,20 @@ def test_documents_never_land_in_the_configuration_read(
     assert run.code == 2, run.stderr
     assert "inside the --connect-config folder" in run.stderr
     assert sorted(p.relative_to(config) for p in config.rglob("*")) == before
+
+
+@pytest.mark.parametrize("name", ["Enable-UserTypeSync.ps1", "preview.csv"])
+def test_force_keeps_a_bundle_edited_by_hand(inputs: Path, name: str) -> None:
+    """A file whose SHA-256 no longer matches report.json is someone's work."""
+    out = inputs / "bundle"
+    assert run_cli(*_bundle_args(inputs, out)).code == 0
+    with (out / name).open("a", encoding="utf-8") as handle:
+        handle.write("# my edits\n")
+    edited = (out / name).read_bytes()
+    run = run_cli(*_bundle_args(inputs, out, "--force"))
+    assert run.code == 1, run.stderr
+    assert f"holds {name}, changed since entra-rulegen wrote it" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert (out / name).read_bytes() == edited
+    (out / name).unlink()  # the admin removes the edited copy: the rest is ours
+    assert run_cli(*_bundle_args(inputs, out, "--force")).code == 0
