@@ -311,6 +311,7 @@ class CurrentState:
     by_upn: dict[str, str] = field(default_factory=dict)
     other: Examples = field(default_factory=Examples)  # neither Guest nor Member
     conflicts: Examples = field(default_factory=Examples)  # one UPN, two values
+    empty: int = 0  # rows with no userType at all
 
     @classmethod
     def read(cls, path: Path) -> CurrentState:
@@ -324,6 +325,7 @@ class CurrentState:
         key = upn.lower()
         if user_type.strip().lower() not in ("guest", "member"):
             self.other.add(f"{upn}: {user_type!r}")
+            self.empty += not user_type.strip()
         before = self.by_upn.get(key)
         if before is not None and before.strip().lower() != user_type.strip().lower():
             self.conflicts.add(f"{upn}: {before!r}, then {user_type!r}")

@@ -903,7 +903,14 @@ def current_findings(current: CurrentState | None) -> list[Finding]:
                 "warning",
                 f"{name} gives a userType other than Guest or Member",
                 "Entra ID knows only Guest and Member; these users show as "
-                "changing to whatever the rule gives them.",
+                "changing to whatever the rule gives them."
+                + (
+                    f" {current.empty} row(s) have no userType at all: Get-MgUser "
+                    "returns it only when asked, so export again with -Property "
+                    "UserPrincipalName,UserType."
+                    if current.empty
+                    else ""
+                ),
                 current.other,
             )
         )

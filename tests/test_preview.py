@@ -356,6 +356,8 @@ def test_odd_and_conflicting_current_rows_are_findings(
     other = found["ERG-CURRENT-USERTYPE-OTHER"]
     assert other.severity == "warning" and other.count == 2
     assert other.examples == ("amy@contoso.com: 'Sponsor'", "x@contoso.com: ''")
+    assert "1 row(s) have no userType at all" in other.detail
+    assert "-Property UserPrincipalName,UserType" in other.detail
     twice = found["ERG-CURRENT-UPN-CONFLICT"]
     assert twice.severity == "warning" and twice.count == 1
     assert twice.examples == ("amy@contoso.com: 'Member', then 'Sponsor'",)
