@@ -87,7 +87,7 @@ def _decoded(path: Path, number: int, line: bytes) -> str:
         raise InputError(
             f"undecodable byte 0x{line[error.start]:02x} at column "
             f"{error.start + 1}: the file is neither UTF-8 nor UTF-16; "
-            "export it as Unicode (ldifde -u, csvde -u, "
+            "save it as UTF-8 or UTF-16 (an AD export: ldifde -u, csvde -u, "
             "Export-Csv -Encoding UTF8)",
             path=path,
             line=number,
