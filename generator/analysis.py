@@ -210,6 +210,12 @@ class Analysis:
     def blockers(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == "blocker")
 
+    def source_of(self, forest: str) -> DirectorySource | None:
+        """The source ``forest`` was read from (None for one built by hand)."""
+        if not isinstance(self.context, _Context):
+            return None
+        return next((f.source for f in self.context.forests if f.name == forest), None)
+
 
 @dataclass
 class _Forest:

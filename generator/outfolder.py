@@ -200,7 +200,7 @@ def check_target(
     delete it) nor hold it (the output would land among the inputs).
     """
     _check_place(out)
-    _check_apart(out, inputs)
+    _check_apart(out, inputs, "--out", folder=True)
     if not out.exists() and not out.is_symlink():
         return
     if out.is_symlink() or not out.is_dir():
@@ -225,19 +225,30 @@ def check_target(
         )
 
 
-def _check_apart(out: Path, inputs: Inputs) -> None:
-    """Refuse an ``out`` folder that holds an input or lies inside one."""
+def _check_apart(out: Path, inputs: Inputs, option: str, *, folder: bool) -> None:
+    """Refuse an output that is an input of the run, lies inside an input
+    folder (``--connect-config``) or, for a ``folder``, holds an input.
+
+    A file is compared by resolved path and by identity (a hard link or a
+    second name of the same file).
+    """
     target = out.resolve()
     for given, path in inputs:
         place = path.resolve()
-        if place == target or target in place.parents:
+        if folder and (place == target or target in place.parents):
             raise UsageError(
-                f"--out {out} holds the {given} {path} of this run; writing the "
-                "folder would destroy the input (choose another --out)"
+                f"{option} {out} holds the {given} {path} of this run; writing "
+                f"the folder would destroy the input (choose another {option})"
+            )
+        if not folder and _same(out, target, path):
+            raise UsageError(
+                f"{option} {out} is the {given} file of this run; "
+                "writing it would destroy the input (choose another file)"
             )
         if path.is_dir() and place in target.parents:
             raise UsageError(
-                f"--out {out} is inside the {given} folder {path}; choose another --out"
+                f"{option} {out} is inside the {given} folder {path}; "
+                f"choose another {option if folder else 'file'}"
             )
 
 
@@ -326,24 +337,12 @@ def _replace(staging: Path, out: Path, force: bool, kind: FolderKind) -> None:
 def check_file(out: Path, force: bool, option: str, inputs: Inputs = ()) -> None:
     """Refuse an output file that is an input, not a regular file, or exists.
 
-    An input is compared by resolved path and by identity (a hard link or a
-    second name of the same file); an input folder (``--connect-config``) may
-    not receive the file either. An existing regular file is replaced only
-    with ``force``; a symlink, folder, FIFO or device never is.
+    An existing regular file is replaced only with ``force``; a symlink,
+    folder, FIFO or device never is.
     """
     if not str(out).strip():
         raise UsageError(f"{option} is empty; name the file to write")
-    target = out.resolve()
-    for given, path in inputs:
-        if _same(out, target, path):
-            raise UsageError(
-                f"{option} {out} is the {given} file of this run; "
-                "writing it would destroy the input (choose another file)"
-            )
-        if path.is_dir() and path.resolve() in target.parents:
-            raise UsageError(
-                f"{option} {out} is inside the {given} folder; choose another file"
-            )
+    _check_apart(out, inputs, option, folder=False)
     # What is on disk is refused as for an --out folder (exit 1); a clash with
     # the run's own inputs above is a usage error (exit 2).
     if out.is_symlink() or (out.exists() and not out.is_file()):

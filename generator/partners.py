@@ -22,6 +22,7 @@ from generator.commands.options import Partners
 from generator.dn import split_dn
 from generator.errors import InputError, UsageError
 from generator.model import User, display_value
+from generator.readers.textlines import read_text
 from generator.strategies import (
     is_suffix,
     normalise_dn,
@@ -150,19 +151,10 @@ class PartnerList:
 
 
 def _lines(path: Path) -> list[str]:
-    """The file's lines; UTF-8 (BOM or not) or UTF-16 with a BOM, as PowerShell
-    writes them. A control character or an undecodable byte is an input error."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(error.strerror or "cannot read", path=path) from None
-    codec = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
-    try:
-        text = raw.decode(codec)
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError(f"not {codec.upper()} text", path=path, line=line) from None
-    lines = text.splitlines()
+    """The file's lines, decoded as every input is (UTF-8 or UTF-16, as
+    PowerShell writes them). A control character or an undecodable byte is an
+    input error."""
+    lines = read_text(path).splitlines()
     for number, content in enumerate(lines, start=1):
         if _CONTROL.search(content):
             raise InputError("holds a control character", path=path, line=number)

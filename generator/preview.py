@@ -25,6 +25,7 @@ from generator.expressions import Error, Outcome, Value, compile_expression
 from generator.marker import Marker, UserOutcome, UserType
 from generator.model import User, display_value, forest_from_dn
 from generator.model import Value as AttributeValue
+from generator.readers.textlines import read_text
 from generator.recommend import Confusion
 from generator.tally import Examples
 
@@ -336,7 +337,7 @@ class CurrentState:
 
 
 def _current_rows(path: Path) -> Iterator[tuple[str, str]]:
-    text = _decoded(path)
+    text = read_text(path)  # Export-Csv: UTF-8, UTF-16 or ASCII
     skipped = 0
     if text.startswith("#TYPE"):  # Windows PowerShell's type line
         text = text.partition("\n")[2]
@@ -369,20 +370,6 @@ def _current_rows(path: Path) -> Iterator[tuple[str, str]]:
         raise InputError(
             str(error), path=path, line=skipped + reader.line_num
         ) from None
-
-
-def _decoded(path: Path) -> str:
-    """Export-Csv writes UTF-8, UTF-16 or ASCII depending on the PowerShell."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(error.strerror or "cannot read", path=path) from None
-    codec = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
-    try:
-        return raw.decode(codec)
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError(f"not {codec.upper()} text", path=path, line=line) from None
 
 
 # --- preview.csv --------------------------------------------------------------------

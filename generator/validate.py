@@ -656,30 +656,25 @@ def unseen_marker_findings(
         if why is None:
             continue
         if attribute.lower() == designated:
-            found.append(
-                _finding(
-                    MARKER_VALUES_UNKNOWN,
-                    "blocker",
-                    f"{attribute} is {why}: its current values are unknown",
-                    "Stamping would overwrite values no one has seen, and the "
-                    "restore files would put back nothing. Export the attribute "
-                    "too (a column of the CSV, or a read from a domain controller "
-                    "rather than the Global Catalog) and run again.",
-                    forest=forest,
-                )
+            severity: Severity = "blocker"
+            title = f"{attribute} is {why}: its current values are unknown"
+            detail = (
+                "Stamping would overwrite values no one has seen, and the "
+                "restore files would put back nothing. Export the attribute "
+                "too (a column of the CSV, or a read from a domain controller "
+                "rather than the Global Catalog) and run again."
             )
         else:
-            found.append(
-                _finding(
-                    MARKER_VALUES_UNKNOWN,
-                    "warning",
-                    f"{attribute}, which the marker reads, is {why}",
-                    "The preview counts every user as lacking it, while the rule "
-                    "on the server reads the real values; export it too for a "
-                    "preview that shows what the rule will do.",
-                    forest=forest,
-                )
+            severity = "warning"
+            title = f"{attribute}, which the marker reads, is {why}"
+            detail = (
+                "The preview counts every user as lacking it, while the rule "
+                "on the server reads the real values; export it too for a "
+                "preview that shows what the rule will do."
             )
+        found.append(
+            _finding(MARKER_VALUES_UNKNOWN, severity, title, detail, forest=forest)
+        )
     return found
 
 

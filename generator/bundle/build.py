@@ -135,6 +135,8 @@ def _context(analysis: Analysis, marker: Marker, stats: PreviewStats) -> dict[st
     rules = rulebook.build_rules(
         marker, ad, entra, stats.inetorgperson_forests, proposed
     )
+    designate = marker.strategy == "designate"
+    convert = needs_conversion(analysis.connect_version)
     return {
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
@@ -149,12 +151,9 @@ def _context(analysis: Analysis, marker: Marker, stats: PreviewStats) -> dict[st
         "findings": sorted(
             analysis.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.id)
         ),
-        "designate": marker.strategy == "designate",
-        "convert": needs_conversion(analysis.connect_version),
-        "steps": change_steps(
-            designate=marker.strategy == "designate",
-            convert=needs_conversion(analysis.connect_version),
-        ),
+        "designate": designate,
+        "convert": convert,
+        "steps": change_steps(designate=designate, convert=convert),
         "rule_files_reason": why_no_rule_files(analysis, rules),
         "config_name": _config_name(analysis),
         "zero_guid": rulebook.ZERO_GUID,

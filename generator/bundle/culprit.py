@@ -74,13 +74,10 @@ def _record_of(
     analysis: Analysis, outcome: UserOutcome
 ) -> tuple[Path, int | None] | None:
     """The file and line of the user's record, when it came from a file."""
-    for forest in getattr(analysis.context, "forests", ()):
-        source = getattr(forest, "source", None)
-        if getattr(forest, "name", None) != outcome.forest:
-            continue
-        if not isinstance(source, FileSource):
-            continue
-        for user in source.users(("distinguishedName",)):
-            if user.dn == outcome.dn:
-                return source.path, user.line
+    source = analysis.source_of(outcome.forest)
+    if not isinstance(source, FileSource):
+        return None
+    for user in source.users(("distinguishedName",)):
+        if user.dn == outcome.dn:
+            return source.path, user.line
     return None
